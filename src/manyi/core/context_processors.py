@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from manyi import __version__
+from manyi.accounts.access import Action, can
+
+
+def navigation(request):
+    """The main menu, holding only what the user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "manyi_version": __version__}
+    items = [
+        ("home", _("Overview"), reverse("core:home"), Action.VIEW_RECORDS),
+        ("customers", _("Customers"), reverse("customers:list"), Action.VIEW_RECORDS),
+        ("interactions", _("Interactions"), reverse("customers:interactions"), Action.VIEW_RECORDS),
+        ("imports", _("Import"), reverse("customers:import_list"), Action.IMPORT_DATA),
+        ("admin", _("Administration"), reverse("admin:index"), Action.ADMINISTER),
+    ]
+    return {
+        "manyi_version": __version__,
+        "nav_items": [
+            {"key": key, "label": label, "url": url} for key, label, url, action in items
+            if can(user, action)
+        ]
+    }

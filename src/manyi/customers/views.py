@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def customer_list(request):
+    return render(request, "base.html")
