@@ -20,7 +20,8 @@ def navigation(request):
     return {
         "manyi_version": __version__,
         "nav_items": [
-            {"key": key, "label": label, "url": url} for key, label, url, action in items
+            {"key": key, "label": label, "url": url}
+            for key, label, url, action in items
             if can(user, action)
-        ]
+        ],
     }

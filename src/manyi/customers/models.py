@@ -109,7 +109,8 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         constraints = [
             models.CheckConstraint(
-                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="customer_birth_year_plausible",
             ),
             models.CheckConstraint(

@@ -1,9 +1,11 @@
 """Canonical forms of contact values, so that search and re-import match whatever way a
-number or address was typed. Plain Python: used by forms, imports and the demo generator."""
+number or address was typed. Used by forms, imports and the demo generator alike."""
 
 from __future__ import annotations
 
 import re
+
+from django.utils.translation import gettext as _
 
 from .choices import ContactKind
 
@@ -41,14 +43,13 @@ def normalize_contact(kind: str, value: str) -> str:
 
 
 def contact_error(kind: str, value: str) -> str | None:
-    """The reason a normalised contact value is unusable, or None. Untranslated English:
-    callers wrap it for display."""
+    """Why a normalised contact value is unusable (a translated message), or None."""
     if not value:
-        return "empty"
+        return _("This value is empty.")
     if kind == ContactKind.PHONE and not is_valid_phone(value):
-        return "not a phone number"
+        return _("“%(value)s” is not a phone number.") % {"value": value}
     if kind == ContactKind.EMAIL and not is_valid_email(value):
-        return "not an email address"
+        return _("“%(value)s” is not an email address.") % {"value": value}
     if len(value) > 255:
-        return "longer than 255 characters"
+        return _("This value is longer than 255 characters.")
     return None

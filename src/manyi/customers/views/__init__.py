@@ -1,0 +1,1 @@
+"""Customer pages, split by topic: records (profiles, interactions), imports, exports."""

@@ -1,0 +1,140 @@
+"""Customer profiles and interactions: list, search, view, create, edit."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from manyi.accounts import access
+from manyi.accounts.access import Action
+from manyi.accounts.decorators import require_action
+
+from .. import queries, services
+from ..filters import CustomerFilterSet, InteractionFilterSet
+from ..forms import ContactFormSet, CustomerForm, InteractionForm
+from ..models import Customer, Interaction
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.MANYI_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_action(Action.VIEW_RECORDS)
+def customer_list(request):
+    filterset = CustomerFilterSet(request.GET, queryset=queries.customer_list(user=request.user))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "active_nav": "customers",
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "query": _query_without_page(request),
+            "can_edit": access.can(request.user, Action.EDIT_RECORDS),
+            "can_export": access.can(request.user, Action.EXPORT_DATA),
+        },
+    )
+
+
+@require_action(Action.VIEW_RECORDS)
+def customer_detail(request, pk: int):
+    # Outside the user's scope a customer does not exist for them: 404, not 403.
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related("segment", "team"), pk=pk
+    )
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "active_nav": "customers",
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "tags": customer.tags.all(),
+            "purchases": queries.customer_purchases(customer=customer, user=request.user)[:50],
+            "timeline": queries.customer_timeline(customer=customer, user=request.user),
+            "can_edit": Customer.objects.editable_by(request.user).filter(pk=pk).exists(),
+        },
+    )
+
+
+def _customer_form_page(request, customer: Customer | None):
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    contacts = ContactFormSet(request.POST or None, instance=customer, prefix="contacts")
+    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        customer = services.customer_save(form=form, contacts=contacts)
+        messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer.name})
+        return redirect(customer)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"active_nav": "customers", "form": form, "contacts": contacts, "customer": customer},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_action(Action.EDIT_RECORDS)
+def customer_create(request):
+    return _customer_form_page(request, None)
+
+
+@require_action(Action.EDIT_RECORDS)
+def customer_edit(request, pk: int):
+    return _customer_form_page(
+        request, get_object_or_404(Customer.objects.editable_by(request.user), pk=pk)
+    )
+
+
+@require_action(Action.VIEW_RECORDS)
+def interaction_list(request):
+    filterset = InteractionFilterSet(
+        request.GET, queryset=queries.interaction_list(user=request.user)
+    )
+    return render(
+        request,
+        "customers/interaction_list.html",
+        {
+            "active_nav": "interactions",
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "query": _query_without_page(request),
+            "can_export": access.can(request.user, Action.EXPORT_DATA),
+        },
+    )
+
+
+def _interaction_form_page(request, customer: Customer, interaction: Interaction | None):
+    form = InteractionForm(request.POST or None, instance=interaction, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.interaction_save(form=form, user=request.user, customer=customer)
+        messages.success(request, _("Interaction saved."))
+        # A team may handle another team's customer: back to the list if the profile is hidden.
+        if Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+            return redirect(customer)
+        return redirect("customers:interactions")
+    return render(
+        request,
+        "customers/interaction_form.html",
+        {"active_nav": "customers", "form": form, "customer": customer, "object": interaction},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_action(Action.EDIT_RECORDS)
+def interaction_create(request, pk: int):
+    customer = get_object_or_404(Customer.objects.editable_by(request.user), pk=pk)
+    return _interaction_form_page(request, customer, None)
+
+
+@require_action(Action.EDIT_RECORDS)
+def interaction_edit(request, pk: int):
+    interaction = get_object_or_404(
+        Interaction.objects.editable_by(request.user).select_related("customer"), pk=pk
+    )
+    return _interaction_form_page(request, interaction.customer, interaction)

@@ -1,0 +1,51 @@
+import pytest
+
+from manyi.accounts.choices import Role
+
+from .factories import TeamFactory, UserFactory
+
+
+@pytest.fixture
+def team_east(db):
+    return TeamFactory(name="East")
+
+
+@pytest.fixture
+def team_west(db):
+    return TeamFactory(name="West")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(username="analyst", role=Role.ANALYST)
+
+
+@pytest.fixture
+def agent(team_east):
+    return UserFactory(username="agent_east", role=Role.AGENT, team=team_east)
+
+
+@pytest.fixture
+def agent_west(team_west):
+    return UserFactory(username="agent_west", role=Role.AGENT, team=team_west)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", role=Role.VIEWER)
+
+
+@pytest.fixture
+def users_by_role(admin_user, analyst, agent, viewer):
+    return {Role.ADMIN: admin_user, Role.ANALYST: analyst, Role.AGENT: agent, Role.VIEWER: viewer}
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Assertions on page text read English; tests of Chinese pages ask for it explicitly.
+    settings.LANGUAGE_CODE = "en"
