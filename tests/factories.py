@@ -116,3 +116,31 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Question {n}")
     content = "When will my order arrive?"
     occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
+
+
+# Surveys: make surveys with services.design.survey_create_from_blueprint; these factories
+# build what surrounds them.
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation already sent (the frequency cap and reminders read `sent_at`)."""
+
+    class Meta:
+        model = "surveys.Invitation"
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "email"
+    address = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    language = "zh-hans"
+    status = "sent"
+    sent_at = factory.LazyFunction(timezone.now)
+    delivered_at = factory.SelfAttribute("sent_at")
+
+
+class TriggerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Trigger"
+
+    event = "purchase_delivered"
+    delay_hours = 24
+    channel = "email"

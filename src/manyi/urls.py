@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("customers/", include("manyi.customers.urls")),
+    path("surveys/", include("manyi.surveys.urls")),
+    path("", include("manyi.surveys.respond_urls")),
     path("", include("manyi.core.urls")),
 ]
 

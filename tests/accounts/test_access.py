@@ -11,11 +11,8 @@ from tests.factories import CustomerFactory, InteractionFactory, UserFactory
     ("role", "allowed"),
     [
         (Role.ADMIN, set(Action)),
-        (
-            Role.ANALYST,
-            {Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.IMPORT_DATA, Action.EXPORT_DATA},
-        ),
-        (Role.AGENT, {Action.VIEW_RECORDS, Action.EDIT_RECORDS}),
+        (Role.ANALYST, set(Action) - {Action.ADMINISTER}),
+        (Role.AGENT, {Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.ENTER_RESPONSES}),
         (Role.VIEWER, {Action.VIEW_RECORDS}),
     ],
 )

@@ -20,15 +20,24 @@ class Action(enum.StrEnum):
     EDIT_RECORDS = "edit_records"
     IMPORT_DATA = "import_data"
     EXPORT_DATA = "export_data"
+    MANAGE_SURVEYS = "manage_surveys"
+    ENTER_RESPONSES = "enter_responses"
     ADMINISTER = "administer"
 
 
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.ANALYST: frozenset(
-        {Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.IMPORT_DATA, Action.EXPORT_DATA}
+        {
+            Action.VIEW_RECORDS,
+            Action.EDIT_RECORDS,
+            Action.IMPORT_DATA,
+            Action.EXPORT_DATA,
+            Action.MANAGE_SURVEYS,
+            Action.ENTER_RESPONSES,
+        }
     ),
-    Role.AGENT: frozenset({Action.VIEW_RECORDS, Action.EDIT_RECORDS}),
+    Role.AGENT: frozenset({Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.ENTER_RESPONSES}),
     Role.VIEWER: frozenset({Action.VIEW_RECORDS}),
 }
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from .choices import InteractionKind, Outcome
 from .models import Customer, Interaction, Purchase, PurchaseItem
+from .timeline import TimelineEntry
+from .timeline import sources as timeline_sources
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,9 @@ def customer_purchases(*, customer: Customer, user):
     )
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One event in a customer's history. `kind` is a CSS hook and a filter key; later
-    domains (survey answers, cases) add their own entries."""
-
-    at: dt.datetime
-    kind: str
-    title: str
-    obj: object
-
-
 def customer_timeline(*, customer: Customer, user, limit: int = 200) -> list[TimelineEntry]:
-    """Interactions and purchases, newest first, as far as the user may see them."""
+    """Interactions, purchases and what other domains register (customers.timeline), newest
+    first, as far as the user may see them."""
     interactions = interaction_list(user=user).filter(customer=customer)[:limit]
     purchases = customer_purchases(customer=customer, user=user)[:limit]
     entries = [
@@ -75,5 +67,7 @@ def customer_timeline(*, customer: Customer, user, limit: int = 200) -> list[Tim
     entries += [
         TimelineEntry(at=p.purchased_at, kind="purchase", title=str(p), obj=p) for p in purchases
     ]
+    for source in timeline_sources():
+        entries += source(customer, user, limit)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import records
+from .views import exports, imports, records
 
 app_name = "customers"
 urlpatterns = [
@@ -12,4 +12,9 @@ urlpatterns = [
     path("interactions/", records.interaction_list, name="interactions"),
     path("interactions/<int:pk>/edit/", records.interaction_edit, name="interaction_edit"),
     # imports and exports
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
+    path("imports/template/<str:kind>.csv", imports.import_template, name="import_template"),
+    path("export/<str:kind>.<str:fmt>", exports.export, name="export"),
 ]

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "manyi.core",
     "manyi.accounts",
     "manyi.customers",
+    "manyi.surveys",
+    "manyi.demo",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +161,17 @@ EMAIL_BACKEND = os.environ.get(
     "MANYI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("MANYI_DEFAULT_FROM_EMAIL", "manyi@localhost")
+MANYI_SMS_BACKEND = os.environ.get("MANYI_SMS_BACKEND", "manyi.core.sms.ConsoleSmsBackend")
+# Links in invitations are absolute: where respondents reach this site.
+MANYI_BASE_URL = os.environ.get("MANYI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A customer is invited to at most one survey in this many days, across all surveys.
+MANYI_CONTACT_MIN_DAYS = int(os.environ.get("MANYI_CONTACT_MIN_DAYS", "30"))
+# Periodic jobs that `manyi scheduler` enqueues: (task path, every N seconds).
+MANYI_PERIODIC_TASKS = [
+    ("manyi.surveys.tasks.invitations_send_due", 60),
+    ("manyi.surveys.tasks.triggers_scan", 300),
+    ("manyi.surveys.tasks.reminders_send", 900),
+]
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MANYI_SMS_BACKEND = "manyi.core.sms.LocmemSmsBackend"
+MANYI_BASE_URL = "http://testserver"

@@ -1,0 +1,1 @@
+"""Survey forms, by topic: builder (design) and distribution."""

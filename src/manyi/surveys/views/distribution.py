@@ -1,0 +1,232 @@
+"""Inviting customers: choose and sample them (preview, then send), follow a sending, and
+set up the triggers that invite after events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from manyi.accounts.access import Action
+from manyi.accounts.decorators import require_action
+from manyi.customers.models import Customer
+
+from ..choices import InvitationStatus
+from ..forms.distribution import DistributionForm, TriggerForm
+from ..models import Distribution, Invitation, Survey, Trigger
+from ..sampling import sample_count
+from ..selection import SelectionFilterSet
+from ..services.distribution import distribution_create, eligible_customers, trigger_switch
+
+EXCLUSION_REASONS = {
+    "no_consent": gettext_lazy("No consent to be contacted on this channel"),
+    "no_contact": gettext_lazy("No address on this channel"),
+    "already_invited": gettext_lazy("Already invited to this survey"),
+    "contacted_recently": gettext_lazy("Contacted recently (contact-frequency cap)"),
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    selected: int
+    eligible: int
+    to_invite: int
+    excluded: list[tuple[str, int]]  # (reason label, count)
+
+
+def _survey(request, pk: int) -> Survey:
+    return get_object_or_404(Survey.objects.visible_to(request.user), pk=pk)
+
+
+def _selection(request, data) -> SelectionFilterSet:
+    customers = Customer.objects.visible_to(request.user)
+    return SelectionFilterSet(data, queryset=customers)
+
+
+def _selection_params(filterset: SelectionFilterSet, data) -> dict[str, str]:
+    """The selection as posted, non-empty fields only: stored with the distribution so that
+    it can be drawn again."""
+    return {name: data[name] for name in filterset.filters if data.get(name, "").strip()}
+
+
+def _describe_selection(request, filters: dict) -> list[tuple[str, str]]:
+    """The stored selection as the user reads it: field labels, and names rather than ids."""
+    form = _selection(request, filters).form
+    form.is_valid()
+    described = []
+    for name, raw in filters.items():
+        field = form.fields.get(name)
+        if field is None:
+            described.append((name, raw))
+            continue
+        value = form.cleaned_data.get(name) or raw
+        if isinstance(field, forms.ChoiceField) and not isinstance(value, models.Model):
+            value = dict(field.choices).get(raw, raw)
+        described.append((str(field.label), str(value)))
+    return described
+
+
+def _preview(survey: Survey, filterset: SelectionFilterSet, form: DistributionForm) -> Preview:
+    customers = filterset.qs
+    data = form.cleaned_data
+    result = eligible_customers(survey=survey, channel=data["channel"], customers=customers)
+    to_invite = sample_count(
+        len(result.eligible), size=data["sample_size"], percent=data["sample_percent"]
+    )
+    return Preview(
+        selected=customers.count(),
+        eligible=len(result.eligible),
+        to_invite=to_invite,
+        excluded=[(EXCLUSION_REASONS.get(k, k), n) for k, n in result.excluded.items()],
+    )
+
+
+@require_action(Action.MANAGE_SURVEYS)
+def distribute(request, pk: int):
+    survey = _survey(request, pk)
+    is_open = survey.is_accepting_answers()
+    data = request.POST if request.method == "POST" else None
+    filterset = _selection(request, data)
+    form = DistributionForm(data)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        valid = filterset.is_valid() and form.is_valid()
+        if not valid:
+            status = 400
+        elif request.POST.get("action") == "send":
+            if not is_open:
+                messages.error(request, _("Invitations can only be sent for an open survey."))
+                status = 409
+            else:
+                distribution = distribution_create(
+                    survey=survey,
+                    user=request.user,
+                    channel=form.cleaned_data["channel"],
+                    customers=filterset.qs,
+                    filters=_selection_params(filterset, request.POST),
+                    seed=form.cleaned_data["seed"],
+                    sample_size=form.cleaned_data["sample_size"],
+                    sample_percent=form.cleaned_data["sample_percent"],
+                    send_after=form.cleaned_data["send_after"],
+                )
+                invited = distribution.summary.get("invited", 0)
+                messages.success(
+                    request,
+                    _("%(n)s invitations created; they are being sent.") % {"n": invited},
+                )
+                return redirect("surveys:distribution_detail", distribution.pk)
+        else:
+            preview = _preview(survey, filterset, form)
+    for name in ("last_purchase_after", "last_purchase_before"):
+        filterset.form.fields[name].widget.input_type = "date"
+    return render(
+        request,
+        "surveys/distribution/distribute.html",
+        {
+            "active_nav": "surveys",
+            "survey": survey,
+            "survey_title": survey.title(get_language()),
+            "is_open": is_open,
+            "filter": filterset,
+            "form": form,
+            "preview": preview,
+            "distributions": survey.distributions.all()[:20],
+        },
+        status=status,
+    )
+
+
+@require_action(Action.MANAGE_SURVEYS)
+def distribution_detail(request, pk: int):
+    distribution = get_object_or_404(
+        Distribution.objects.filter(
+            survey__in=Survey.objects.visible_to(request.user)
+        ).select_related("survey", "created_by"),
+        pk=pk,
+    )
+    invitations = (
+        Invitation.objects.visible_to(request.user)
+        .filter(distribution=distribution)
+        .select_related("customer", "response")
+        .order_by("pk")
+    )
+    counts = invitations.aggregate(
+        pending=Count("pk", filter=Q(status=InvitationStatus.PENDING)),
+        sent=Count("pk", filter=Q(status=InvitationStatus.SENT)),
+        failed=Count("pk", filter=Q(status=InvitationStatus.FAILED)),
+        skipped=Count("pk", filter=Q(status=InvitationStatus.SKIPPED)),
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        responded=Count("response"),
+    )
+    summary = distribution.summary
+    return render(
+        request,
+        "surveys/distribution/distribution_detail.html",
+        {
+            "active_nav": "surveys",
+            "distribution": distribution,
+            "survey": distribution.survey,
+            "survey_title": distribution.survey.title(get_language()),
+            "summary": summary,
+            "selection": _describe_selection(request, distribution.filters),
+            "excluded": [(label, summary.get(key, 0)) for key, label in EXCLUSION_REASONS.items()],
+            "counts": counts,
+            "page": Paginator(invitations, settings.MANYI_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "query": "",
+        },
+    )
+
+
+@require_action(Action.MANAGE_SURVEYS)
+def triggers(request, pk: int):
+    survey = _survey(request, pk)
+    form = TriggerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.survey = survey
+        form.save()
+        messages.success(request, _("Trigger added."))
+        return redirect("surveys:triggers", survey.pk)
+    rows = survey.triggers.annotate(
+        firings_count=Count("firings"),
+        invited_count=Count("firings", filter=Q(firings__invitation__isnull=False)),
+    ).order_by("created_at", "pk")
+    return render(
+        request,
+        "surveys/distribution/triggers.html",
+        {
+            "active_nav": "surveys",
+            "survey": survey,
+            "survey_title": survey.title(get_language()),
+            "is_open": survey.is_accepting_answers(),
+            "triggers": rows,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_action(Action.MANAGE_SURVEYS)
+@require_POST
+def trigger_toggle(request, pk: int):
+    trigger = get_object_or_404(
+        Trigger.objects.filter(survey__in=Survey.objects.visible_to(request.user)), pk=pk
+    )
+    trigger_switch(trigger=trigger, active=not trigger.is_active)
+    if trigger.is_active:
+        messages.success(request, _("Trigger switched on."))
+    else:
+        messages.success(request, _("Trigger switched off."))
+    return redirect("surveys:triggers", trigger.survey_id)

@@ -1,0 +1,311 @@
+"""The respondent's pages: a personal invitation link, a survey's public link and opting out.
+
+No login and no JavaScript: each page is a plain form posted back to the same address, saved
+page by page through `services.responding`, and rendered in the respondent's language with a
+small inline stylesheet so that it opens at once on a weak phone connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..answering import TamperedInput
+from ..answering import question_cells as cells
+from ..choices import InvitationChannel, ResponseChannel, SurveyStatus
+from ..models import Invitation, Response, Survey
+from ..respond_layout import Layout, question_view
+from ..services.distribution import invitation_opt_out
+from ..services.responding import (
+    invitation_mark_opened,
+    response_save_page,
+    response_start,
+    response_submit,
+    version_questions,
+)
+
+LANGUAGES = {"zh-hans": "中文", "en": "English"}  # each named in itself, for the switch link
+RESUME_COOKIE = "manyi_resume"
+_RESUME_SALT = "manyi.surveys.respond.resume"
+_RESUME_MAX_AGE = int(dt.timedelta(days=90).total_seconds())
+
+
+def _language(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return "en" if value.startswith("en") else "zh-hans" if value.startswith("zh") else None
+
+
+def _browser_language(request: HttpRequest) -> str:
+    """The supported language the browser prefers most (Accept-Language); else Chinese."""
+    ranked = []
+    for position, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
+        tag, _sep, quality = part.partition(";q=")
+        try:
+            ranked.append((-float(quality or 1), position, tag))
+        except ValueError:
+            continue
+    return next((_language(t) for w, _p, t in sorted(ranked) if w < 0 and _language(t)), "zh-hans")
+
+
+def _requested_language(request: HttpRequest) -> str | None:
+    return _language(request.POST.get("lang") or request.GET.get("lang"))
+
+
+def respondent_page(view):
+    """Answers are personal and the links are credentials: never cached, never indexed."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        http = view(request, *args, **kwargs)
+        http["Cache-Control"] = "no-store"
+        http["X-Robots-Tag"] = "noindex"
+        return http
+
+    return require_http_methods(["GET", "POST"])(wrapper)
+
+
+def _render(request, template: str, context: dict, *, lang: str, status: int = 200):
+    """Render in `lang`, with a link to the same page in the other language."""
+    query = {"page": context["page"]} if context.get("page") else {}
+    links = [
+        (f"{request.path}?{urlencode({**query, 'lang': code})}", name, code)
+        for code, name in LANGUAGES.items()
+        if code != lang
+    ]
+    with translation.override(lang):
+        context = {"lang": lang, "lang_links": links, **context}
+        http = render(request, template, context, status=status)
+    http["Content-Language"] = lang
+    return http
+
+
+def _not_found(request: HttpRequest):
+    lang = _requested_language(request) or _browser_language(request)
+    return _render(request, "surveys/respond/not_found.html", {}, lang=lang, status=404)
+
+
+@dataclass
+class _Visit:
+    """Who is answering what: the survey, the language, and the response once started."""
+
+    request: HttpRequest
+    survey: Survey
+    lang: str
+    channel: str
+    invitation: Invitation | None = None
+    response: Response | None = None
+
+    def url(self, **params) -> str:
+        return f"{self.request.path}?{urlencode({**params, 'lang': self.lang})}"
+
+    def render(self, template: str, context: dict, status: int = 200):
+        context = {"survey_title": self.survey.title(self.lang), **context}
+        return _render(self.request, template, context, lang=self.lang, status=status)
+
+
+def _layout(visit: _Visit) -> Layout:
+    if visit.response is None:
+        return Layout(version_questions(visit.survey.current_version), [])
+    answers = visit.response.answers.select_related("question", "dimension")
+    return Layout(version_questions(visit.response.version), list(answers))
+
+
+def _page(visit: _Visit, layout: Layout, page: int, *, values, errors, status=200, note=""):
+    views = [question_view(q, layout, values, errors, visit.lang) for q in layout.shown(page)]
+    summary = []  # one line per question, linked to its first field in error
+    for view in views:
+        if failed := [f for f in view.fields if f.error]:
+            message = " ".join(dict.fromkeys(f.error for f in failed))
+            first = failed[0]
+            anchor = f"{first.name}-0" if first.radios else first.name
+            summary.append((anchor, view.text, message))
+    visible = layout.visible_pages()
+    position = visible.index(page) + 1 if page in visible else 1
+    context = {
+        "intro": visit.survey.intro(visit.lang) if position == 1 else "",
+        "page": page,
+        "position": position,
+        "total": max(len(visible), position),
+        "questions": views,
+        "summary": summary,
+        "note": note,
+        "has_back": layout.before(page) is not None,
+        "has_next": layout.after(page) is not None,
+        "anonymous": visit.survey.anonymous or visit.invitation is None,
+    }
+    return visit.render("surveys/respond/page.html", context, status)
+
+
+def _answer(visit: _Visit):
+    survey = visit.survey
+    if survey.status == SurveyStatus.DRAFT:
+        return _not_found(visit.request)
+    if visit.response is not None and visit.response.is_submitted:
+        return visit.render("surveys/respond/thanks.html", {"already": True})
+    if not survey.is_accepting_answers():
+        return visit.render("surveys/respond/closed.html", {"closes_at": survey.closes_at}, 410)
+    with translation.override(visit.lang):  # the services' messages in the page's language
+        return _post(visit) if visit.request.method == "POST" else _get(visit)
+
+
+def _page_number(value) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _get(visit: _Visit):
+    layout = _layout(visit)
+    page = _page_number(visit.request.GET.get("page"))
+    visible = layout.visible_pages()
+    if page in layout.pages and page not in visible:
+        # A page that skip logic hides: on to the next one the respondent sees.
+        target = next((p for p in visible if p > page), visible[-1])
+        return HttpResponseRedirect(visit.url(page=target))
+    page = page if page in visible else visible[0]
+    values, errors, note = layout.form_values(), {}, ""
+    if visit.request.GET.get("missing"):  # sent here by a submission that was incomplete
+        errors = {
+            name: _("Please answer this question.")
+            for q in layout.shown(page)
+            if q.required and not layout.same_page_condition(q)
+            for name, _dim, _role in cells(q)
+            if name not in values
+        }
+        note = _("Some required questions are not answered yet. Please answer them to submit.")
+    return _page(visit, layout, page, values=values, errors=errors, note=note)
+
+
+def _save(visit: _Visit, page: int):
+    """Save the page, starting the response on the first save: in one transaction with it,
+    so that a form refused as tampered stores nothing, not even an empty response."""
+    data = visit.request.POST
+    if visit.response is not None:
+        return response_save_page(response=visit.response, page=page, data=data)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                response = response_start(
+                    survey=visit.survey,
+                    channel=visit.channel,
+                    language=visit.lang,
+                    invitation=visit.invitation,
+                )
+                parsed = response_save_page(response=response, page=page, data=data)
+        except IntegrityError:
+            # Two first saves of one invitation at once (a double click): the other one
+            # started the response, which `response_start` returns the second time.
+            if attempt == 2 or visit.invitation is None:
+                raise
+            continue
+        visit.response = response
+        return parsed
+
+
+def _post(visit: _Visit):
+    layout = _layout(visit)
+    page = _page_number(visit.request.POST.get("page"))
+    try:
+        if page not in layout.pages:
+            raise TamperedInput(_("This page is not part of the survey."))
+        parsed = _save(visit, page)
+    except TamperedInput as exc:
+        context = {"message": str(exc), "page": page if page in layout.pages else 1}
+        return visit.render("surveys/respond/invalid.html", context, 400)
+    layout = _layout(visit)
+    if not parsed.ok:
+        return _page(visit, layout, page, values=parsed.values, errors=parsed.errors, status=400)
+    action = visit.request.POST.get("action")
+    if action == "submit":
+        result = response_submit(response=visit.response)
+        if result.ok:
+            context = {"already": not result.submitted_now}
+            return visit.render("surveys/respond/thanks.html", context)
+        return HttpResponseRedirect(visit.url(page=min(result.missing), missing=1))
+    target = layout.before(page) if action == "back" else layout.after(page)
+    return HttpResponseRedirect(visit.url(page=target or page))
+
+
+@respondent_page
+def invitation(request, token: str):
+    invitation = (
+        Invitation.objects.select_related("survey__current_version").filter(token=token).first()
+    )
+    if invitation is None:
+        return _not_found(request)
+    if request.method == "GET":
+        invitation_mark_opened(invitation=invitation)
+    response = Response.objects.filter(invitation=invitation).select_related("version").first()
+    lang = (
+        _requested_language(request)
+        or _language(response.language if response else invitation.language)
+        or "zh-hans"
+    )
+    sms = invitation.channel == InvitationChannel.SMS
+    channel = ResponseChannel.SMS if sms else ResponseChannel.EMAIL
+    return _answer(_Visit(request, invitation.survey, lang, channel, invitation, response))
+
+
+@respondent_page
+def public(request, public_token: str):
+    survey = (
+        Survey.objects.select_related("current_version")
+        .filter(public_token=public_token, public_link_enabled=True)
+        .first()
+    )
+    if survey is None:
+        return _not_found(request)
+    key = request.get_signed_cookie(RESUME_COOKIE, default=None, salt=_RESUME_SALT)
+    response = None
+    if key:
+        response = (
+            Response.objects.filter(resume_key=key, survey=survey, invitation__isnull=True)
+            .select_related("version")
+            .first()
+        )
+    lang = (
+        _requested_language(request)
+        or (_language(response.language) if response else None)
+        or _browser_language(request)
+    )
+    visit = _Visit(request, survey, lang, ResponseChannel.LINK, response=response)
+    http = _answer(visit)
+    if visit.response is not None:
+        # Scoped to this survey's path; the signed key alone finds the response again.
+        http.set_signed_cookie(
+            RESUME_COOKIE,
+            visit.response.resume_key,
+            salt=_RESUME_SALT,
+            max_age=_RESUME_MAX_AGE,
+            path=request.path,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return http
+
+
+@respondent_page
+def opt_out(request, token: str):
+    invitation = Invitation.objects.select_related("survey").filter(token=token).first()
+    if invitation is None:
+        return _not_found(request)
+    lang = _requested_language(request) or _language(invitation.language) or "zh-hans"
+    done = request.method == "POST"
+    if done:
+        invitation_opt_out(invitation=invitation)
+    context = {
+        "survey_title": invitation.survey.title(lang),
+        "done": done,
+        "by_sms": invitation.channel == InvitationChannel.SMS,
+    }
+    return _render(request, "surveys/respond/opt_out.html", context, lang=lang)

@@ -1,0 +1,220 @@
+"""What came back: a survey's responses with its funnel, one response in full, and the export.
+Every row comes through Response.objects.visible_to, so an agent sees only the answers of
+their own team's customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+
+from manyi.accounts import access
+from manyi.accounts.access import Action
+from manyi.accounts.decorators import require_action
+
+from ..choices import AnswerRole, QuestionType, ResponseChannel
+from ..exporting import FORMATS, csv_chunks, export_filename, response_rows, xlsx_file
+from ..forms.distribution import ResponseFilterSet
+from ..models import Answer, Question, Response, Survey
+from ..queries import survey_funnel
+from ..scales import scale_for
+from ..services.responding import version_questions
+
+_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _survey(request, pk: int) -> Survey:
+    return get_object_or_404(Survey.objects.visible_to(request.user), pk=pk)
+
+
+def _filtered(request, survey: Survey) -> ResponseFilterSet:
+    responses = Response.objects.visible_to(request.user).filter(survey=survey)
+    return ResponseFilterSet(request.GET, queryset=responses, survey=survey)
+
+
+@require_action(Action.VIEW_RECORDS)
+def response_list(request, pk: int):
+    survey = _survey(request, pk)
+    filterset = _filtered(request, survey)
+    responses = filterset.qs.select_related("customer", "version").order_by(
+        F("submitted_at").desc(nulls_last=True), "-started_at", "-pk"
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    funnel = survey_funnel(survey=survey, user=request.user)
+    page = Paginator(responses, settings.MANYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.language_name = _language_name(row.language)
+    return render(
+        request,
+        "surveys/responses/response_list.html",
+        {
+            "active_nav": "surveys",
+            "survey": survey,
+            "survey_title": survey.title(get_language()),
+            "funnel": funnel,
+            "response_rate": _percent(funnel.response_rate),
+            "valid_rate": _percent(funnel.valid_rate),
+            "by_channel": [
+                (ResponseChannel(channel).label, counts)
+                for channel, counts in funnel.by_channel.items()
+            ],
+            "filter": filterset,
+            "page": page,
+            "query": params.urlencode(),
+            "can_export": access.can(request.user, Action.EXPORT_DATA),
+        },
+    )
+
+
+def _language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else fraction * 100
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One line under a question: its value, or one evaluated item's value(s)."""
+
+    label: str = ""
+    value: str = ""
+    expected: str = ""
+    experienced: str = ""
+    gap: int | None = None
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    question: Question
+    text: str
+    layout: str  # "plain", "matrix" or "expectation"
+    lines: list[AnswerLine] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return any(line.value or line.expected or line.experienced for line in self.lines)
+
+
+def _rating(question: Question, number: int | None) -> str:
+    if number is None:
+        return ""
+    scale = scale_for(question.type, question.scale_max, question.measure)
+    label = scale.labels.get(number) if scale else None
+    return f"{number} · {label}" if label else str(number)
+
+
+def _choice_labels(question: Question, values, language: str) -> str:
+    key, other = ("en", "zh") if language.startswith("en") else ("zh", "en")
+    labels = {
+        str(o["value"]): o.get(key) or o.get(other) or str(o["value"]) for o in question.options
+    }
+    return "; ".join(labels.get(str(v), str(v)) for v in values)
+
+
+def _plain_value(question: Question, answer: Answer | None, language: str) -> str:
+    if answer is None:
+        return ""
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return _choice_labels(question, answer.choices, language)
+    if answer.number is not None:
+        return _rating(question, answer.number)
+    return answer.text
+
+
+def answered_questions(response: Response, language: str) -> list[AnsweredQuestion]:
+    """Every question of the response's version with what was answered, in the given
+    language: rating labels, option labels and item names included."""
+    cells = {(a.question_id, a.dimension_id, a.role): a for a in response.answers.all()}
+    result = []
+    for question in version_questions(response.version):
+        items = list(question.items.all())
+        if question.type == QuestionType.MATRIX:
+            lines = [
+                AnswerLine(
+                    label=i.dimension.name(language),
+                    value=_rating(question, _number(cells, question, i, AnswerRole.VALUE)),
+                )
+                for i in items
+            ]
+            layout = "matrix"
+        elif question.type == QuestionType.EXPECTATION:
+            lines = []
+            for i in items:
+                expected = _number(cells, question, i, AnswerRole.EXPECTED)
+                experienced = _number(cells, question, i, AnswerRole.EXPERIENCED)
+                both = expected is not None and experienced is not None
+                lines.append(
+                    AnswerLine(
+                        label=i.dimension.name(language),
+                        expected=_rating(question, expected),
+                        experienced=_rating(question, experienced),
+                        gap=experienced - expected if both else None,
+                    )
+                )
+            layout = "expectation"
+        else:
+            answer = cells.get((question.pk, None, AnswerRole.VALUE))
+            lines = [AnswerLine(value=_plain_value(question, answer, language))]
+            layout = "plain"
+        result.append(AnsweredQuestion(question, question.text(language), layout, lines))
+    return result
+
+
+def _number(cells, question: Question, item, role: str) -> int | None:
+    answer = cells.get((question.pk, item.dimension_id, role))
+    return answer.number if answer is not None else None
+
+
+@require_action(Action.VIEW_RECORDS)
+def response_detail(request, pk: int):
+    response = get_object_or_404(
+        Response.objects.visible_to(request.user).select_related(
+            "survey", "version", "customer", "entered_by", "invitation__distribution"
+        ),
+        pk=pk,
+    )
+    language = get_language()
+    return render(
+        request,
+        "surveys/responses/response_detail.html",
+        {
+            "active_nav": "surveys",
+            "response": response,
+            "survey": response.survey,
+            "survey_title": response.survey.title(language),
+            "language_name": _language_name(response.language),
+            "questions": answered_questions(response, language),
+            "min_share_percent": response.survey.validity_min_share * 100,
+            "can_manage": access.can(request.user, Action.MANAGE_SURVEYS),
+        },
+    )
+
+
+@require_action(Action.EXPORT_DATA)
+def response_export(request, pk: int, fmt: str):
+    if fmt not in FORMATS:
+        raise Http404
+    survey = _survey(request, pk)
+    rows = response_rows(survey=survey, queryset=_filtered(request, survey).qs)
+    filename = export_filename(survey=survey, fmt=fmt)
+    if fmt == "xlsx":
+        return FileResponse(
+            xlsx_file(rows, title="responses"),
+            as_attachment=True,
+            filename=filename,
+            content_type=_XLSX_TYPE,
+        )
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
