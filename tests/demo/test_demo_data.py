@@ -23,12 +23,12 @@ from manyi.customers.models import (
 )
 from manyi.customers.normalize import contact_error, normalize_contact
 from manyi.demo import texts, vocab
-from manyi.surveys.models import Invitation
+from manyi.surveys.models import Answer, Invitation, Response, Survey, Trigger
 from manyi.surveys.services.design import survey_create_from_blueprint
 from tests.factories import CustomerFactory, InvitationFactory
 
 UNTIL = dt.date(2026, 11, 23)
-SMALL = ("--customers", "60", "--purchases", "200", "--interactions", "100")
+SMALL = ("--customers", "60", "--purchases", "200", "--interactions", "100", "--responses", "150")
 
 
 def demo_data(*args: str, sizes=SMALL, until=UNTIL) -> str:
@@ -38,7 +38,7 @@ def demo_data(*args: str, sizes=SMALL, until=UNTIL) -> str:
     return out.getvalue()
 
 
-def fingerprint() -> tuple[list, list, list]:
+def fingerprint() -> tuple[list, ...]:
     phones = dict(
         ContactPoint.objects.filter(kind=ContactKind.PHONE).values_list(
             "customer__external_id", "value"
@@ -60,7 +60,17 @@ def fingerprint() -> tuple[list, list, list]:
             "external_id", "kind", "subject", "content", "outcome", "occurred_at", "closed_at"
         )
     )
-    return customers, purchases, interactions
+    responses = list(
+        Response.objects.order_by("started_at", "customer__external_id", "channel").values_list(
+            "survey__blueprint", "customer__external_id", "channel", "started_at", "is_valid"
+        )
+    )
+    answers = list(
+        Answer.objects.order_by(
+            "response__started_at", "response__channel", "question__code", "dimension__code", "role"
+        ).values_list("question__code", "dimension__code", "role", "number", "text", "choices")
+    )
+    return customers, purchases, interactions, responses, answers
 
 
 def history_end() -> dt.datetime:
@@ -321,15 +331,49 @@ def test_template_file_errors_name_the_line():
 
 @pytest.mark.django_db
 def test_reset_also_clears_what_other_apps_attached_to_demo_customers():
-    # given: a survey invitation, which cascades from its customer
+    # given: a survey and an invitation someone made on top of the demo data
     demo_data()
     analyst = User.objects.get(username="analyst")
     survey = survey_create_from_blueprint(user=analyst, key="csat_purchase")
-    InvitationFactory(survey=survey, customer=Customer.objects.first())
+    invitation = InvitationFactory(survey=survey, customer=Customer.objects.first())
 
     # when
     demo_data("--reset")
 
     # then
-    assert not Invitation.objects.exists()
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
+    assert not Survey.objects.filter(pk=survey.pk).exists()
     assert Customer.objects.count() == 60
+    assert Survey.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_survey_answers_follow_the_surveys_own_rules():
+    from manyi.surveys.answering import answer_values
+    from manyi.surveys.services.responding import shown_questions, version_questions
+
+    demo_data()
+    responses = Response.objects.select_related("version", "survey")
+    assert 100 <= responses.count() <= 220  # about the 150 asked for
+    assert {r.survey.blueprint for r in responses} == {
+        "full_satisfaction",
+        "csat_purchase",
+        "nps_relationship",
+        "ces_service",
+        "exit",
+    }
+    for response in responses:
+        # then: the stored counts are what the respondent pages would have computed
+        answers = list(response.answers.select_related("question"))
+        shown = shown_questions(version_questions(response.version), answer_values(answers))
+        answered = {a.question_id for a in answers}
+        assert response.shown_count == len(shown)
+        assert response.answered_count == sum(1 for q in shown if q.pk in answered)
+        assert {a.question_id for a in answers} <= {q.pk for q in shown}
+        if response.status == "submitted":
+            assert response.is_valid == (3 * response.answered_count >= 2 * response.shown_count)
+        else:
+            assert response.is_valid is None
+    # the trigger asks after future deliveries only: nothing from the history fires
+    trigger = Trigger.objects.get()
+    assert trigger.active_since == history_end()

@@ -28,6 +28,7 @@ class Sizes:
     customers: int = 2000
     purchases: int = 10000
     interactions: int = 5000
+    responses: int = 3000
 
 
 def _silent(domain: str, seconds: float) -> None:

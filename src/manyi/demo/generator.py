@@ -32,17 +32,40 @@ from manyi.customers.models import (
     Segment,
     Tag,
 )
+from manyi.surveys.models import (
+    Answer,
+    Distribution,
+    Invitation,
+    Question,
+    QuestionItem,
+    Response,
+    Survey,
+    SurveyVersion,
+    Trigger,
+    TriggerFiring,
+)
 
 from . import vocab
 from .activity import create_activity
 from .context import Context, Sizes, money
 from .people import create_customers
+from .surveys import create_surveys
 
 DEFAULT_SEED = 20261123
 DEFAULT_PASSWORD = "manyi-demo"
 
 # Deleted by --reset, dependants first. Users and teams stay: they are logins, not data.
 RESET_MODELS = (
+    Answer,
+    Response,
+    TriggerFiring,
+    Invitation,
+    Trigger,
+    Distribution,
+    QuestionItem,
+    Question,
+    Survey,
+    SurveyVersion,
     Interaction,
     PurchaseItem,
     Purchase,
@@ -142,6 +165,7 @@ DOMAINS: tuple[Callable[[Context], None], ...] = (
     create_catalogue,
     create_customers,
     create_activity,
+    create_surveys,
 )
 
 

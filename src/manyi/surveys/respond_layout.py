@@ -69,6 +69,8 @@ class Layout:
 
 @dataclass
 class Field:
+    """One input of a question: a row of radio buttons or a text box."""
+
     name: str
     value: object
     error: str = ""
@@ -78,6 +80,8 @@ class Field:
 
 @dataclass
 class QuestionView:
+    """A question as the page template renders it, in the page's language."""
+
     question: Question
     kind: str  # "scale" for one-row ratings, else the question type
     text: str
@@ -130,7 +134,10 @@ def _note(question: Question, layout: Layout, lang: str) -> str:
     return notes.get(rule.get("op"), _("Answer only if you answered “%(question)s”.")) % params
 
 
-def question_view(question, layout: Layout, values: dict, errors: dict, lang: str):
+def question_view(
+    question: Question, layout: Layout, values: dict, errors: dict, lang: str
+) -> QuestionView:
+    """`question` on its page, filled in with `values` and marked with `errors` (by field)."""
     kind = "scale" if question.type in _ONE_ROW_SCALES else question.type
     view = QuestionView(question, kind, question.text(lang), hint=question.help(lang))
     if layout.same_page_condition(question):

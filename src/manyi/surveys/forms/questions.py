@@ -1,6 +1,6 @@
-"""The question form of the builder. A question's options, items and skip rule are typed into
-plain fields and parsed here, so every message can name what is wrong; the writes are
-`services.design.question_save` and `question_move`'s."""
+"""The builder's question forms. A question's options, items and skip rule are typed into
+plain fields and parsed here, so that every message can name what is wrong; saving and moving
+are services.design's `question_save` and `question_move`."""
 
 from __future__ import annotations
 

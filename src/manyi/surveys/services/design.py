@@ -1,9 +1,10 @@
 """Designing surveys: create (blank or from a template), edit questions, open, close, and
 move to a new version when an open survey must change.
 
-A version is locked once its survey opens or its first response starts. Each write here reads
-the lock from the database under a row lock (the caller's object may be stale) and refuses a
-change a locked version does not allow with a ValidationError whose code is `LOCKED`."""
+A version is locked once its survey opens or its first response starts. The question writes
+and `version_publish` read the lock from the database under a row lock (the caller's object
+may be stale); a change that a locked version does not allow is refused with a ValidationError,
+whose code is `LOCKED` when the lock alone is the reason."""
 
 from __future__ import annotations
 

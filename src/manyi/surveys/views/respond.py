@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import render
@@ -43,16 +44,14 @@ def _language(value: str | None) -> str | None:
     return "en" if value.startswith("en") else "zh-hans" if value.startswith("zh") else None
 
 
+def _site_language() -> str:
+    return _language(settings.LANGUAGE_CODE) or "zh-hans"
+
+
 def _browser_language(request: HttpRequest) -> str:
-    """The supported language the browser prefers most (Accept-Language); else Chinese."""
-    ranked = []
-    for position, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
-        tag, _sep, quality = part.partition(";q=")
-        try:
-            ranked.append((-float(quality or 1), position, tag))
-        except ValueError:
-            continue
-    return next((_language(t) for w, _p, t in sorted(ranked) if w < 0 and _language(t)), "zh-hans")
+    """What the browser asks for (language cookie, then Accept-Language), as Django decides
+    it; else the site's default language."""
+    return _language(translation.get_language_from_request(request)) or _site_language()
 
 
 def _requested_language(request: HttpRequest) -> str | None:
@@ -248,7 +247,7 @@ def invitation(request, token: str):
     lang = (
         _requested_language(request)
         or _language(response.language if response else invitation.language)
-        or "zh-hans"
+        or _site_language()
     )
     sms = invitation.channel == InvitationChannel.SMS
     channel = ResponseChannel.SMS if sms else ResponseChannel.EMAIL
@@ -299,7 +298,7 @@ def opt_out(request, token: str):
     invitation = Invitation.objects.select_related("survey").filter(token=token).first()
     if invitation is None:
         return _not_found(request)
-    lang = _requested_language(request) or _language(invitation.language) or "zh-hans"
+    lang = _requested_language(request) or _language(invitation.language) or _site_language()
     done = request.method == "POST"
     if done:
         invitation_opt_out(invitation=invitation)

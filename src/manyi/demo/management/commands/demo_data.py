@@ -39,7 +39,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Create a deterministic demo data set (teams, users, products, customers, purchases, "
-        "interactions): the same seed, sizes and --until always give the same data."
+        "interactions, surveys and their responses): the same seed, sizes and --until always "
+        "give the same data."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=_count, default=defaults.customers)
         parser.add_argument("--purchases", type=_count, default=defaults.purchases)
         parser.add_argument("--interactions", type=_count, default=defaults.interactions)
+        parser.add_argument(
+            "--responses",
+            type=_count,
+            default=defaults.responses,
+            help="Survey responses, over five surveys (default: %(default)s).",
+        )
         parser.add_argument(
             "--seed",
             type=int,
@@ -66,7 +73,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Delete customers, purchases, interactions, products, segments and tags first "
+            help="Delete customers, purchases, interactions, products, segments, tags and surveys "
+            "first "
             "(users and teams are kept and updated).",
         )
         parser.add_argument(
@@ -84,7 +92,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["reset"] and options["if_empty"]:
             raise CommandError("--reset and --if-empty contradict each other; use one.")
-        sizes = Sizes(options["customers"], options["purchases"], options["interactions"])
+        sizes = Sizes(
+            options["customers"],
+            options["purchases"],
+            options["interactions"],
+            options["responses"],
+        )
         if not sizes.customers and (sizes.purchases or sizes.interactions):
             raise CommandError("Purchases and interactions need at least one customer.")
         if generator.has_data():
@@ -131,7 +144,9 @@ class Command(BaseCommand):
             f"{c['customer_tags']:,} tag links), {c['purchases']:,} purchases "
             f"({c['purchase_items']:,} items), {c['interactions']:,} interactions\n"
             f"  {c['products']} products, {c['segments']} segments, {c['tags']} tags, "
-            f"{c['teams']} teams, {c['users']} users"
+            f"{c['teams']} teams, {c['users']} users\n"
+            f"  {c.get('surveys', 0)} surveys, {c.get('invitations', 0):,} invitations, "
+            f"{c.get('responses', 0):,} responses ({c.get('answers', 0):,} answers)"
         )
 
     def logins(self, password: str) -> None:

@@ -1,0 +1,581 @@
+"""Demo surveys and their answers: the five templates, opened at the start of the history,
+answered by invited customers (and a few by phone or by the public link) in a way that makes
+the later analysis find something real.
+
+Each customer has a latent satisfaction; answers are that plus what each evaluated item adds
+(price is the weak point, service attitude the strong one; delivery in the north is poor
+until an improvement half a year before the end), plus noise. Overall satisfaction is driven
+most by product quality, delivery and after-sales, not by the stated weights, so stated and
+derived importance differ, as they do in real studies."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Max
+
+from manyi.accounts.models import User
+from manyi.customers.models import ContactPoint, Customer, Interaction, Purchase
+from manyi.metrics.quality import is_valid_response
+from manyi.surveys.answering import is_shown
+from manyi.surveys.choices import (
+    InvitationChannel,
+    InvitationStatus,
+    ResponseChannel,
+    ResponseStatus,
+    SurveyStatus,
+    TriggerEvent,
+)
+from manyi.surveys.models import (
+    Answer,
+    Dimension,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    Trigger,
+)
+from manyi.surveys.services.design import survey_create_from_blueprint
+
+from . import survey_texts, vocab
+from .bulk import Table
+from .context import Context
+
+DAY = 86400
+# Share of all demo responses each template gets, and of invitations that are answered.
+SHARES = {
+    "full_satisfaction": 0.35,
+    "csat_purchase": 0.30,
+    "nps_relationship": 0.15,
+    "ces_service": 0.15,
+    "exit": 0.05,
+}
+ANSWER_RATE = {InvitationChannel.EMAIL: 0.27, InvitationChannel.SMS: 0.36}
+# Mean score (1-5) an average customer gives each item; north-team customers rate delivery
+# lower until the improvement IMPROVED_DAYS before the end.
+ITEM_MEAN = {
+    "product_quality": 4.0,
+    "price": 3.3,
+    "delivery": 3.8,
+    "service_attitude": 4.2,
+    "response_speed": 3.6,
+    "after_sales": 3.5,
+    "channels": 3.9,
+    "brand": 4.0,
+}
+STATED_IMPORTANCE = {
+    "product_quality": 4.7,
+    "price": 4.4,
+    "delivery": 4.1,
+    "service_attitude": 3.9,
+    "response_speed": 3.7,
+    "after_sales": 4.2,
+    "channels": 3.0,
+    "brand": 3.3,
+}
+# What really moves overall satisfaction (sums to 1).
+DRIVERS = {
+    "product_quality": 0.30,
+    "delivery": 0.20,
+    "after_sales": 0.18,
+    "price": 0.12,
+    "service_attitude": 0.10,
+    "response_speed": 0.06,
+    "channels": 0.02,
+    "brand": 0.02,
+}
+SEGMENT_EFFECT = {"regular": 0.0, "high": 0.25, "new": 0.05, "dormant": -0.35, "business": 0.1}
+TEAM_EFFECT = {"east": 0.1, "south": 0.0, "north": -0.3, "online": -0.05}
+IMPROVED_DAYS = 180
+
+
+def _clip(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+@dataclass
+class _People:
+    """Per customer (index position): latent satisfaction, language, consents, team key."""
+
+    theta: array
+    english: bytearray
+    email: bytearray
+    sms: bytearray
+    team: list[str]
+
+
+def _people(ctx: Context) -> _People:
+    index = ctx.customers
+    rng = ctx.rng
+    team_keys = [key for key, _name, _lead in vocab.TEAMS]
+    segment_keys = [key for key, _name, _description in vocab.SEGMENTS]
+    theta, english, email, sms = array("d"), bytearray(), bytearray(), bytearray()
+    rows = Customer.objects.order_by("pk").values_list("language", "consent_email", "consent_sms")
+    for i, (language, consent_email, consent_sms) in enumerate(rows.iterator(chunk_size=5000)):
+        team = team_keys[index.team[i]]
+        theta.append(
+            rng.gauss(0.25, 0.6)
+            + SEGMENT_EFFECT[segment_keys[index.segment[i]]]
+            + TEAM_EFFECT[team]
+            - 0.8 * index.complained[i]
+        )
+        english.append(language == "en")
+        email.append(consent_email)
+        sms.append(consent_sms)
+    return _People(theta, english, email, sms, [team_keys[t] for t in index.team])
+
+
+class _Writer:
+    """Buffers invitations, responses and answers, and writes them in batches."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.invitations = Table(
+            Invitation,
+            ["survey", "customer", "channel", "token", "language", "address", "status", "error",
+             "created_at", "sent_at", "delivered_at", "opened_at", "reminded_at"],
+        )  # fmt: skip
+        self.responses = Table(
+            Response,
+            ["survey", "version", "invitation", "customer", "channel", "language", "status",
+             "resume_key", "entered_by", "started_at", "last_saved_at", "submitted_at",
+             "shown_count", "answered_count", "is_valid"],
+        )  # fmt: skip
+        self.answers = Table(
+            Answer, ["response", "question", "dimension", "role", "number", "text", "choices"]
+        )
+        self.pending: list[tuple[tuple, tuple | None, list[tuple]]] = []
+        self.counts = {"invitations": 0, "responses": 0, "answers": 0}
+
+    def add(self, invitation: tuple | None, response: tuple | None, answers: list[tuple]):
+        self.pending.append((invitation, response, answers))
+        if len(self.pending) >= self.ctx.batch_size:
+            self.flush()
+
+    def _new_pks(self, model, after: int) -> list[int]:
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id", [after])
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def flush(self) -> None:
+        """Insert parents first and read their new ids back in insertion order (ids only grow
+        inside this one transaction), then the rows that point at them."""
+        if not self.pending:
+            return
+        before = Invitation.objects.aggregate(m=Max("pk"))["m"] or 0
+        self.invitations.insert([inv for inv, _r, _a in self.pending if inv is not None])
+        invitation_pks = iter(self._new_pks(Invitation, before))
+        responses = []
+        for invitation, response, _answers in self.pending:
+            pk = next(invitation_pks) if invitation is not None else None
+            if response is not None:
+                responses.append((*response[:2], pk, *response[3:]))
+        before = Response.objects.aggregate(m=Max("pk"))["m"] or 0
+        self.responses.insert(responses)
+        response_pks = iter(self._new_pks(Response, before))
+        answers = []
+        for _invitation, response, rows in self.pending:
+            if response is not None:
+                pk = next(response_pks)
+                answers.extend((pk, *row) for row in rows)
+        self.answers.insert(answers)
+        self.counts["invitations"] += sum(1 for inv, _r, _a in self.pending if inv)
+        self.counts["responses"] += len(responses)
+        self.counts["answers"] += len(answers)
+        self.pending.clear()
+
+
+class _Survey:
+    """One demo survey: its questions and how a customer of latent satisfaction `theta`
+    answers it at time `t` (seconds since the start)."""
+
+    def __init__(self, ctx: Context, key: str, owner: User):
+        self.ctx = ctx
+        self.rng = ctx.rng
+        self.survey = survey_create_from_blueprint(user=owner, key=key)
+        opened = ctx.start + dt.timedelta(days=3)
+        Survey.objects.filter(pk=self.survey.pk).update(
+            status=SurveyStatus.OPEN, opened_at=opened, created_at=opened - dt.timedelta(days=2)
+        )
+        version = self.survey.current_version
+        version.locked_at = opened
+        version.save(update_fields=["locked_at"])
+        self.version_id = version.pk
+        self.questions = list(
+            Question.objects.filter(version=version).prefetch_related("items__dimension")
+        )
+        self.by_code = {q.code: q for q in self.questions}
+        self.horizon = int((ctx.end - ctx.start).total_seconds())
+
+    def items(self, theta: float, t: int, team: str) -> dict[str, int]:
+        improved = t > self.horizon - IMPROVED_DAYS * DAY
+        scores = {}
+        for code, mean in ITEM_MEAN.items():
+            if code == "delivery" and team == "north":
+                mean += 0.25 if improved else -0.6
+            scores[code] = _clip(mean + theta + self.rng.gauss(0, 0.55), 1, 5)
+        return scores
+
+    def overall(self, theta: float, items: dict[str, int]) -> int:
+        driven = sum(weight * items[code] for code, weight in DRIVERS.items())
+        return _clip(driven + 0.35 * theta + self.rng.gauss(0, 0.4), 1, 5)
+
+    def comment(self, items: dict[str, int], positive: bool, english: bool) -> str:
+        code = (max if positive else min)(items, key=lambda c: (items[c], c))
+        pairs = survey_texts.COMMENTS[code][1 if positive else 0]
+        zh, en = pairs[self.rng.randrange(len(pairs))]
+        return en if english else zh
+
+    def row(self, code: str, *, number=None, text="", choices=(), dimension=None, role="value"):
+        question = self.by_code[code]
+        # JSON text: the raw INSERT/COPY does not serialise a JSONField as the ORM does.
+        return (question.pk, dimension, role, number, text, json.dumps(list(choices)))
+
+
+def _counts(survey: _Survey, rows: list[tuple]) -> tuple[int, int]:
+    """(shown, answered) of a response, by the same skip logic the respondent pages use."""
+    values: dict[str, object] = {}
+    answered_ids = {row[0] for row in rows}
+    by_pk = {q.pk: q for q in survey.questions}
+    for question_pk, dimension, _role, number, text, choices in rows:
+        code = by_pk[question_pk].code
+        chosen = json.loads(choices)
+        values[code] = True if dimension else number if number is not None else chosen or text
+    shown = [q for q in survey.questions if is_shown(q, values)]
+    return len(shown), sum(1 for q in shown if q.pk in answered_ids)
+
+
+# How each template is answered: rows (question, dimension id, role, number, text, choices).
+# `who` carries theta, team, english and, for event surveys, what the event was.
+
+
+@dataclass(frozen=True)
+class _Who:
+    theta: float
+    team: str
+    english: bool
+    t: int
+    complaint: bool = False
+    resolved: bool = True
+    thorough: bool = True  # answers the optional questions too
+
+
+def _full(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
+    rng = s.rng
+    items = s.items(who.theta, who.t, who.team)
+    overall = s.overall(who.theta, items)
+    rows = [s.row("overall", number=overall)]
+    rows += [s.row("items", number=items[c], dimension=dims[c]) for c in ITEM_MEAN]
+    if who.thorough:
+        for code in ITEM_MEAN:
+            importance = _clip(STATED_IMPORTANCE[code] + rng.gauss(0, 0.6), 1, 5)
+            rows.append(s.row("importance", number=importance, dimension=dims[code]))
+        for item in s.by_code["gap"].items.all():
+            code = item.dimension.code
+            expected = _clip(4.2 + rng.gauss(0, 0.55), 1, 5)
+            rows.append(s.row("gap", number=expected, dimension=dims[code], role="expected"))
+            rows.append(s.row("gap", number=items[code], dimension=dims[code], role="experienced"))
+    intent = _clip(overall * 0.85 + 0.7 + rng.gauss(0, 0.6), 1, 5)
+    rows.append(s.row("repurchase", choices=[str(intent)]))
+    rows.append(s.row("nps", number=_clip(2.2 * overall - 0.3 + rng.gauss(0, 1.1), 0, 10)))
+    if rng.random() < 0.45:
+        rows.append(s.row("suggestions", text=s.comment(items, overall >= 4, who.english)))
+    return rows
+
+
+def _csat_purchase(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
+    rng = s.rng
+    items = s.items(who.theta, who.t, who.team)
+    overall = s.overall(who.theta, items)
+    rows = [s.row("overall", number=overall)]
+    if not who.thorough:
+        return rows
+    rows.append(s.row("delivery", number=items["delivery"]))
+    if overall <= 3 and rng.random() < 0.8:
+        rows.append(s.row("why_low", text=s.comment(items, False, who.english)))
+    intent = _clip(overall * 0.85 + 0.7 + rng.gauss(0, 0.6), 1, 5)
+    rows.append(s.row("repurchase", choices=[str(intent)]))
+    return rows
+
+
+_IMPROVE_OPTIONS = {
+    "product_quality": "product_quality",
+    "price": "price",
+    "delivery": "delivery",
+    "service_attitude": "service",
+    "response_speed": "service",
+    "after_sales": "after_sales",
+}
+
+
+def _nps(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
+    rng = s.rng
+    items = s.items(who.theta, who.t, who.team)
+    score = _clip(7.2 + 1.9 * who.theta + rng.gauss(0, 1.2), 0, 10)
+    rows = [s.row("nps", number=score)]
+    if who.thorough and rng.random() < 0.6:
+        rows.append(s.row("nps_reason", text=s.comment(items, score >= 9, who.english)))
+    if who.thorough:
+        worst = sorted(_IMPROVE_OPTIONS, key=lambda c: (items[c], c))[: rng.randint(1, 2)]
+        chosen = sorted({_IMPROVE_OPTIONS[c] for c in worst})
+        rows.append(s.row("improve_first", choices=chosen))
+    return rows
+
+
+def _ces(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
+    rng = s.rng
+    items = s.items(who.theta, who.t, who.team)
+    effort = 5.3 + 1.1 * who.theta - 0.9 * who.complaint - 1.2 * (not who.resolved)
+    rows = [
+        s.row("ces", number=_clip(effort + rng.gauss(0, 0.9), 1, 7)),
+        s.row("resolved", choices=["yes" if who.resolved else "no"]),
+    ]
+    if who.thorough:
+        rows.append(s.row("agent_csat", number=items["service_attitude"]))
+        if rng.random() < 0.3:
+            positive = who.resolved and items["service_attitude"] >= 4
+            rows.append(s.row("comment", text=s.comment(items, positive, who.english)))
+    return rows
+
+
+_EXIT_REASONS = ("price", "quality", "service", "delivery", "competitor", "no_need", "other")
+_EXIT_WEIGHTS = (30, 18, 12, 10, 22, 14, 4)
+
+
+def _exit(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
+    rng = s.rng
+    reasons = sorted(set(rng.choices(_EXIT_REASONS, _EXIT_WEIGHTS, k=rng.randint(1, 3))))
+    rows = [s.row("reasons", choices=reasons)]
+    if "competitor" in reasons:
+        competitors = survey_texts.COMPETITORS
+        rows.append(s.row("competitor", text=competitors[rng.randrange(len(competitors))]))
+    if who.thorough and rng.random() < 0.5:
+        zh, en = survey_texts.WIN_BACK[rng.randrange(len(survey_texts.WIN_BACK))]
+        rows.append(s.row("win_back", text=en if who.english else zh))
+    rows.append(s.row("return_likelihood", choices=[str(_clip(2.2 + who.theta, 1, 5))]))
+    return rows
+
+
+ANSWERERS = {
+    "full_satisfaction": _full,
+    "csat_purchase": _csat_purchase,
+    "nps_relationship": _nps,
+    "ces_service": _ces,
+    "exit": _exit,
+}
+
+
+def _token(rng) -> str:
+    return base64.urlsafe_b64encode(rng.getrandbits(192).to_bytes(24, "big")).decode()
+
+
+class _Fieldwork:
+    """Invites customers to one survey and records who answered and how."""
+
+    def __init__(self, ctx, survey: _Survey, people: _People, writer: _Writer, dims, staff):
+        self.ctx, self.s, self.people, self.writer = ctx, survey, people, writer
+        self.rng = ctx.rng
+        self.dims = dims
+        self.staff = staff  # user ids who enter phone interviews
+        self.answer = ANSWERERS[survey.survey.blueprint]
+
+    def at(self, t: int) -> dt.datetime:
+        return self.ctx.start + dt.timedelta(seconds=t)
+
+    def invite(self, ci: int, t: int, addresses: dict[int, tuple[str, str]], **event) -> None:
+        """Invite customer `ci` at `t` (seconds) on a channel they consented to; maybe they
+        answer. Customers with no address on any consented channel are passed over."""
+        rng, people = self.rng, self.people
+        pk = self.ctx.customers.pk[ci]
+        email, phone = addresses.get(pk, ("", ""))
+        options = [c for c, ok, a in (("email", people.email[ci], email),
+                                       ("sms", people.sms[ci], phone)) if ok and a]  # fmt: skip
+        if not options:
+            return
+        channel = options[rng.randrange(len(options))]
+        language = "en" if people.english[ci] else "zh-hans"
+        delivered = rng.random() < 0.97
+        opened = delivered and rng.random() < 0.6
+        answers = opened and rng.random() < ANSWER_RATE[channel] / 0.6
+        sent = t
+        opened_at = sent + rng.randint(60, 2 * DAY) if opened else None
+        if opened_at is not None and opened_at >= self.s.horizon:
+            opened_at, answers = None, False
+        reminded = None if answers else sent + 3 * DAY
+        if reminded is not None and reminded >= self.s.horizon:
+            reminded = None
+        invitation = (
+            self.s.survey.pk, pk, channel, _token(rng), language,
+            email if channel == "email" else phone,
+            InvitationStatus.SENT if delivered else InvitationStatus.FAILED,
+            "" if delivered else "550 mailbox unavailable",
+            self.at(sent), self.at(sent) if delivered else None,
+            self.at(sent + rng.randint(5, 600)) if delivered else None,
+            self.at(opened_at) if opened_at is not None else None,
+            self.at(reminded) if reminded is not None else None,
+        )  # fmt: skip
+        response = None
+        rows: list[tuple] = []
+        if answers:
+            response, rows = self.respond(ci, opened_at, channel, language, **event)
+        self.writer.add(invitation, response, rows)
+
+    def respond(self, ci, t, channel, language, *, entered_by=None, anonymous=False, **event):
+        rng, people = self.rng, self.people
+        who = _Who(
+            theta=people.theta[ci],
+            team=people.team[ci],
+            english=language == "en",
+            t=t,
+            thorough=rng.random() > 0.08,
+            **event,
+        )
+        rows = self.answer(self.s, who, self.dims)
+        started = self.at(t)
+        finished = rng.random() > 0.05  # some never press "submit"
+        submitted = self.at(t + rng.randint(60, 900)) if finished else None
+        shown, answered = _counts(self.s, rows)
+        valid = is_valid_response(answered, shown) if finished else None
+        response = (
+            self.s.survey.pk, self.s.version_id, None,
+            None if anonymous else self.ctx.customers.pk[ci], channel, language,
+            ResponseStatus.SUBMITTED if finished else ResponseStatus.IN_PROGRESS,
+            _token(rng), entered_by, started, submitted or started, submitted,
+            shown, answered, valid,
+        )  # fmt: skip
+        return response, rows
+
+    def direct(self, ci: int, t: int) -> None:
+        """A response without an invitation: a phone interview or the public link."""
+        if self.rng.random() < 0.6:
+            entered_by = self.staff[self.rng.randrange(len(self.staff))]
+            channel, anonymous = ResponseChannel.PHONE, False
+        else:
+            entered_by, channel, anonymous = None, ResponseChannel.LINK, True
+        language = "en" if self.people.english[ci] else "zh-hans"
+        response, rows = self.respond(ci, t, channel, language, entered_by=entered_by,
+                                      anonymous=anonymous)  # fmt: skip
+        self.writer.add(None, response, rows)
+
+
+def _addresses(customer_pks) -> dict[int, tuple[str, str]]:
+    """Primary email and phone of the given customers."""
+    found: dict[int, list[str]] = {}
+    pks = sorted(set(customer_pks))
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start : start + 5000]
+        contacts = ContactPoint.objects.filter(
+            customer_id__in=chunk, kind__in=["email", "phone"], is_primary=True
+        ).values_list("customer_id", "kind", "value")
+        for pk, kind, value in contacts.order_by("customer_id", "kind"):
+            found.setdefault(pk, ["", ""])[0 if kind == "email" else 1] = value
+    return {pk: (email, phone) for pk, (email, phone) in found.items()}
+
+
+def _position(ctx: Context, customer_pk: int) -> int:
+    return bisect_left(ctx.customers.pk, customer_pk)
+
+
+def _waves(ctx: Context, s: _Survey, invites: int, every_days: int) -> list[tuple[int, int, dict]]:
+    """Relationship surveys go out in waves to customers who had joined by then."""
+    rng, joined = ctx.rng, ctx.customers.joined
+    waves = list(range(60 * DAY, s.horizon - 10 * DAY, every_days * DAY))
+    events = []
+    for wave in waves:
+        members = bisect_left(joined, wave)
+        if not members:
+            continue
+        chosen = {rng.randrange(members) for _ in range(max(1, invites // len(waves)))}
+        events += [(ci, wave + rng.randrange(3 * DAY), {}) for ci in sorted(chosen)]
+    return events
+
+
+def _sampled(rows, share: float, rng) -> list:
+    return [row for row in rows if rng.random() < share]
+
+
+def _after_delivery(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+    purchases = Purchase.objects.filter(delivered_at__isnull=False, returned=False)
+    share = min(1.0, invites / max(1, purchases.count()))
+    rows = purchases.order_by("pk").values_list("customer_id", "delivered_at")
+    events = []
+    for customer_pk, delivered in _sampled(rows.iterator(chunk_size=10000), share, ctx.rng):
+        t = int((delivered - ctx.start).total_seconds()) + DAY
+        if t < s.horizon:
+            events.append((_position(ctx, customer_pk), t, {}))
+    return events
+
+
+def _after_contact(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+    closed = Interaction.objects.filter(closed_at__isnull=False)
+    share = min(1.0, invites / max(1, closed.count()))
+    rows = closed.order_by("pk").values_list("customer_id", "closed_at", "kind", "outcome")
+    events = []
+    for customer_pk, at, kind, outcome in _sampled(rows.iterator(chunk_size=10000), share,
+                                                    ctx.rng):  # fmt: skip
+        t = int((at - ctx.start).total_seconds()) + 2 * 3600
+        if t < s.horizon:
+            event = {"complaint": kind == "complaint", "resolved": outcome == "resolved"}
+            events.append((_position(ctx, customer_pk), t, event))
+    return events
+
+
+def _lost(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+    dormant = [key for key, _n, _d in vocab.SEGMENTS].index("dormant")
+    lost = [ci for ci, seg in enumerate(ctx.customers.segment) if seg == dormant]
+    rng = ctx.rng
+    chosen = sorted({lost[rng.randrange(len(lost))] for _ in range(invites)}) if lost else []
+    return [(ci, s.horizon - rng.randrange(270 * DAY) - DAY, {}) for ci in chosen]
+
+
+def create_surveys(ctx: Context) -> None:
+    """The five templates as open surveys, with invitations and answers over the history."""
+    total = ctx.sizes.responses
+    if not total or not ctx.customers or not len(ctx.customers):
+        return
+    owner = User.objects.get(username="analyst")
+    staff = list(User.objects.filter(role="agent").order_by("pk").values_list("pk", flat=True))
+    dims = dict(Dimension.objects.values_list("code", "pk"))
+    people = _people(ctx)
+    writer = _Writer(ctx)
+    for key, share in SHARES.items():
+        survey = _Survey(ctx, key, owner)
+        work = _Fieldwork(ctx, survey, people, writer, dims, staff)
+        target = max(1, round(total * share))
+        invites = round(target / 0.3)
+        if key == "full_satisfaction":
+            events = _waves(ctx, survey, invites, every_days=91)
+        elif key == "nps_relationship":
+            events = _waves(ctx, survey, invites, every_days=182)
+        elif key == "csat_purchase":
+            events = _after_delivery(ctx, survey, invites)
+        elif key == "ces_service":
+            events = _after_contact(ctx, survey, invites)
+        else:
+            events = _lost(ctx, survey, invites)
+        events.sort(key=lambda e: (e[1], e[0]))
+        addresses = _addresses(ctx.customers.pk[ci] for ci, _t, _e in events)
+        for ci, t, event in events:
+            work.invite(ci, t, addresses, **event)
+        if key in ("full_satisfaction", "csat_purchase") and events:
+            for _ in range(max(1, target // 12)):
+                ci, t, _event = events[ctx.rng.randrange(len(events))]
+                work.direct(ci, min(t + ctx.rng.randrange(5 * DAY), survey.horizon - 3600))
+        writer.flush()
+        if key == "csat_purchase":
+            # Asks after every delivery from now on; what is already in the data is not resent.
+            Trigger.objects.create(
+                survey=survey.survey,
+                event=TriggerEvent.PURCHASE_DELIVERED,
+                delay_hours=24,
+                channel=InvitationChannel.SMS,
+                active_since=ctx.end,
+            )
+    ctx.counts.update(surveys=len(SHARES), **writer.counts)
