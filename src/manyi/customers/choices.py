@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -50,7 +51,7 @@ class Channel(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("interaction outcome", "Open")
     RESOLVED = "resolved", _("Resolved")
     ESCALATED = "escalated", _("Escalated")
     UNRESOLVED = "unresolved", _("Unresolved")
