@@ -125,7 +125,8 @@ def _page(visit: _Visit, layout: Layout, page: int, *, values, errors, status=20
             message = " ".join(dict.fromkeys(f.error for f in failed))
             first = failed[0]
             anchor = f"{first.name}-0" if first.radios else first.name
-            summary.append((anchor, view.text, message))
+            # The question's own closing colon would double the one the summary adds.
+            summary.append((anchor, view.text.rstrip(":： "), message))
     visible = layout.visible_pages()
     position = visible.index(page) + 1 if page in visible else 1
     context = {
