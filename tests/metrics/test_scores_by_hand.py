@@ -1,0 +1,153 @@
+"""Hand-computed cases beyond METHODS.md: other scales, edges, and the tests' guard rails."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from manyi.metrics import counts as c
+from manyi.metrics.behaviour import churn_rate, complaint_rate, repurchase_rate, return_rate
+from manyi.metrics.drivers import (
+    FIX_FIRST,
+    KEEP_UP,
+    LOW_PRIORITY,
+    POSSIBLE_OVERKILL,
+    pearson,
+    quadrants,
+    shapley_r2,
+)
+from manyi.metrics.scores import ItemInput, ces, csat, csi, gap, item_satisfaction, nps
+from manyi.metrics.significance import benjamini_hochberg, nps_change, two_proportion_z
+
+
+def test_seven_and_ten_point_scales_use_their_own_top_two_boxes():
+    seven = csat({7: 2, 6: 3, 5: 5}, scale_max=7)
+    ten = csat({10: 1, 9: 1, 8: 8}, scale_max=10)
+    assert seven.percent.value == pytest.approx(50.0)
+    assert ten.percent.value == pytest.approx(20.0)
+    assert ten.mean_percent == pytest.approx(83.0)  # mean (10 + 9 + 8 × 8) / 10 = 8.3
+
+
+def test_nothing_answered_gives_empty_figures_not_zeroes():
+    assert csat({}).percent.value is None
+    assert nps({}).score.value is None and nps({}).margin is None
+    assert ces({}).mean.n == 0
+    assert csi([ItemInput("price", 1.0, {})]).overall.value is None
+
+
+def test_ces_mean_and_easy_share():
+    # 7,7,6,5,4,3,2 -> mean 34/7, easy (5-7) 4 of 7
+    score = ces(c.from_values([7, 7, 6, 5, 4, 3, 2]))
+    assert score.mean.value == pytest.approx(34 / 7)
+    assert score.easy.value == pytest.approx(400 / 7)
+
+
+def test_nps_all_promoters_has_no_spread():
+    score = nps({10: 40})
+    assert score.score.value == 100 and score.margin == 0
+    assert score.score.reliable
+
+
+def test_item_satisfaction_is_the_hundred_eighty_sixty_points_method():
+    # 很满意 3, 满意 4, 一般 2, 不满意 1 -> (300 + 320 + 120 + 40) / 10 = 78 points
+    assert item_satisfaction({5: 3, 4: 4, 3: 2, 2: 1}).value == pytest.approx(78.0)
+
+
+def test_csi_renormalises_weights_of_items_without_answers_and_flags_targets():
+    result = csi(
+        [ItemInput("a", 0.5, {5: 10}), ItemInput("b", 0.3, {3: 10}), ItemInput("c", 0.2, {})],
+        target=80,
+    )
+    # (100 × 0.5 + 60 × 0.3) / 0.8 = 85
+    assert result.overall.value == pytest.approx(85.0)
+    assert [(i.code, i.below_target) for i in result.items] == [
+        ("b", True), ("a", False), ("c", False),
+    ]  # fmt: skip
+
+
+def test_gap_is_experience_minus_expectation():
+    result = gap({5: 6, 4: 4}, {4: 5, 3: 5})  # 4.6 expected, 3.5 experienced
+    assert result.gap == pytest.approx(-1.1)
+    assert result.high < 0  # a shortfall, clearly
+
+
+def test_nps_change_and_proportion_edges():
+    # 50/20 of 400 -> 60/15 of 400: +15 points
+    result = nps_change((200, 80, 400), (240, 60, 400))
+    assert result.significant
+    assert two_proportion_z(0, 0, 1, 10).p_value is None
+    assert not two_proportion_z(10, 10, 20, 20).significant  # no spread, undecidable
+
+
+def test_benjamini_hochberg_by_hand():
+    # sorted p: .001 .008 .039 .041 .042 .06 .074 .205 ; m = 8, q = .05
+    p = [0.039, 0.001, 0.205, 0.008, 0.041, 0.042, 0.06, 0.074]
+    result = benjamini_hochberg(p)
+    assert result.significant == (False, True, False, True, False, False, False, False)
+    assert result.adjusted[1] == pytest.approx(0.008)
+    assert result.adjusted[3] == pytest.approx(0.032)
+    assert result.adjusted[0] == pytest.approx(0.0672)
+
+
+def test_shapley_shares_sum_to_r2_and_find_the_real_driver():
+    import random
+
+    rng = random.Random(3)
+    rows, overall = [], []
+    for _ in range(300):
+        quality, price, brand = (rng.gauss(0, 1) for _ in range(3))
+        rows.append([quality, price, brand])
+        overall.append(2.0 * quality + 0.5 * price + rng.gauss(0, 1))
+    result = shapley_r2(rows, overall)
+    assert sum(result.shares) == pytest.approx(result.r2)
+    assert result.shares[0] > result.shares[1] > result.shares[2]
+    assert sum(result.relative) == pytest.approx(1.0)
+    assert result.correlations[0] > 0.8
+
+
+def test_shapley_with_two_identical_items_splits_evenly():
+    rows = [[x, x] for x in range(10)]
+    result = shapley_r2(rows, [2 * x + 1 for x in range(10)])
+    assert result.r2 == pytest.approx(1.0)
+    assert result.shares[0] == pytest.approx(result.shares[1]) == pytest.approx(0.5)
+
+
+def test_quadrants_by_the_mean_crosshair():
+    placed = quadrants(
+        [("quality", 4.7, 70), ("price", 4.4, 60), ("channels", 3.0, 80), ("brand", 3.2, 55)]
+    )
+    assert {p.code: p.quadrant for p in placed} == {
+        "quality": KEEP_UP, "price": FIX_FIRST, "channels": POSSIBLE_OVERKILL,
+        "brand": LOW_PRIORITY,
+    }  # fmt: skip
+
+
+def test_behavioural_rates():
+    assert return_rate(4, 100).value == pytest.approx(4.0)
+    assert repurchase_rate(30, 120).value == pytest.approx(25.0)
+    assert churn_rate(0, 0).value is None
+    many = complaint_rate(150, 100)  # more complaints than customers: no interval
+    assert many.value == pytest.approx(150.0) and many.low is None
+    assert complaint_rate(10, 100).low is not None
+
+
+def test_pearson_needs_variation():
+    assert pearson([1, 1, 1], [1, 2, 3]) is None
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+
+
+@given(st.dictionaries(st.integers(1, 5), st.integers(0, 50), min_size=1))
+def test_csat_interval_contains_the_estimate(counts):
+    score = csat(counts)
+    if score.percent.value is not None:
+        assert score.percent.low - 1e-9 <= score.percent.value <= score.percent.high + 1e-9
+        assert score.percent.low >= 0 and score.percent.high <= 100
+
+
+@given(st.dictionaries(st.integers(0, 10), st.integers(0, 50), min_size=1))
+def test_nps_stays_in_range(counts):
+    score = nps(counts)
+    if score.score.value is not None:
+        assert -100 <= score.score.low <= score.score.value <= score.score.high <= 100
+        assert not math.isnan(score.margin)
