@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "manyi.accounts",
     "manyi.customers",
     "manyi.surveys",
+    "manyi.analytics",
     "manyi.demo",
 ]
 
@@ -171,6 +172,7 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.surveys.tasks.invitations_send_due", 60),
     ("manyi.surveys.tasks.triggers_scan", 300),
     ("manyi.surveys.tasks.reminders_send", 900),
+    ("manyi.analytics.tasks.counts_fill", 60),
 ]
 
 LOGGING = {
