@@ -107,11 +107,11 @@ def aggregate(since: dt.datetime, until: dt.datetime | None = None) -> Tally:
     return Tally(answer_counts, response_counts)
 
 
-_ANSWER_KEY = (
+ANSWER_KEY = (
     "day", "survey_id", "question_code", "item", "role", "value", "option",
     "segment_id", "region", "team_id", "channel",
 )  # fmt: skip
-_RESPONSE_KEY = ("day", "survey_id", "valid", "segment_id", "region", "team_id", "channel")
+RESPONSE_KEY = ("day", "survey_id", "valid", "segment_id", "region", "team_id", "channel")
 
 
 def _add(model, key_columns: tuple[str, ...], counter: Counter) -> None:
@@ -150,8 +150,8 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     if until <= state.filled_until:
         return state.filled_until
     tally = aggregate(state.filled_until, until)
-    _add(AnswerCount, _ANSWER_KEY, tally.answers)
-    _add(ResponseCount, _RESPONSE_KEY, tally.responses)
+    _add(AnswerCount, ANSWER_KEY, tally.answers)
+    _add(ResponseCount, RESPONSE_KEY, tally.responses)
     state.filled_until = until
     state.save(update_fields=["filled_until"])
     return until

@@ -38,5 +38,5 @@ def t_interval(mean: float, sd: float, n: int, confidence: float = 0.95) -> Inte
     """Student t interval of a mean; None below two answers."""
     if n < 2 or sd is None:
         return None
-    margin = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    margin = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean - margin, mean + margin)

@@ -55,7 +55,7 @@ def welch_t(before: Moments, after: Moments, *, alpha: float = ALPHA) -> TestRes
         return TestResult.undecidable()
     t = (after.mean - before.mean) / math.sqrt(v1 + v2)
     df = (v1 + v2) ** 2 / (v1**2 / (before.n - 1) + v2**2 / (after.n - 1))
-    p = 2 * stats.t.sf(abs(t), df)
+    p = float(2 * stats.t.sf(abs(t), df))
     return TestResult(t, p, p < alpha, df)
 
 
@@ -65,7 +65,7 @@ def welch_interval(before: Moments, after: Moments, confidence: float = 0.95):
     if result.df is None:
         return None
     se = math.sqrt(before.sd**2 / before.n + after.sd**2 / after.n)
-    margin = stats.t.ppf(0.5 + confidence / 2, result.df) * se
+    margin = float(stats.t.ppf(0.5 + confidence / 2, result.df)) * se
     difference = after.mean - before.mean
     return Interval(difference - margin, difference + margin)
 

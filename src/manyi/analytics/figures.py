@@ -1,0 +1,325 @@
+"""Scores for dashboards and reports: counts from `queries`, formulas from `metrics`. Each
+function returns frozen dataclasses that templates, exports and the API render as they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+
+from manyi.metrics import counts as mc
+from manyi.metrics.drivers import quadrants, shapley_r2
+from manyi.metrics.scores import Estimate, ItemInput, csi, gap, mean, nps, proportion, top_boxes
+from manyi.metrics.significance import (
+    TestResult,
+    benjamini_hochberg,
+    nps_change,
+    two_proportion_z,
+    welch_t,
+)
+from manyi.surveys.choices import ResponseStatus
+from manyi.surveys.models import Answer, Dimension
+
+from .queries import Filters, QuestionCatalogue, Selector, answer_counts, catalogue
+
+MIN_N = settings.MANYI_MIN_SAMPLE
+
+
+@dataclass(frozen=True)
+class Headline:
+    csat: Estimate  # top-2-box %, over every overall CSAT question (any scale)
+    csat_mean: Estimate  # 5-point questions only: means of different scales don't add up
+    nps: Estimate
+    ces: Estimate
+    csi: Estimate
+    # Raw parts for significance tests against another period.
+    csat_parts: tuple[int, int]
+    nps_parts: tuple[int, int, int]
+    ces_counts: dict
+    csi_counts: dict
+
+
+def _csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
+    """{group: (satisfied, n, 5-point counts)} over overall CSAT questions of every scale."""
+    parts: dict = {}
+    for scale_max, codes in cat.csat.items():
+        for group, counts in answer_counts(
+            filters, Selector(codes, item=""), group_by=group_by
+        ).items():
+            satisfied, n = mc.share(counts, top_boxes(scale_max))
+            s, total, five = parts.get(group, (0, 0, {}))
+            parts[group] = (
+                s + satisfied,
+                total + n,
+                mc.merge(five, counts) if scale_max == 5 else five,
+            )
+    return parts
+
+
+def _weights() -> dict[str, float]:
+    return {code: float(w) for code, w in Dimension.objects.values_list("code", "default_weight")}
+
+
+def _csi_of(item_counts: dict[str, dict], weights: dict[str, float], target=None):
+    return csi(
+        [ItemInput(code, weights.get(code, 1.0), c) for code, c in sorted(item_counts.items())],
+        target=target,
+        min_n=MIN_N,
+    )
+
+
+def _item_counts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
+    """{group: {item: counts}} of the satisfaction matrices, in one query."""
+    if not cat.items:
+        return {}
+    result: dict = {}
+    rows = answer_counts(filters, Selector(cat.items), group_by=("item", group_by))
+    for (item, group), counts in rows.items():
+        if item:
+            result.setdefault(group, {})[item] = counts
+    return result
+
+
+def headline(filters: Filters) -> Headline:
+    cat = catalogue(filters.survey_ids)
+    satisfied, n, five = _csat_parts(filters, cat).get(None, (0, 0, {}))
+    nps_counts = answer_counts(filters, Selector(cat.nps)).get(None, {}) if cat.nps else {}
+    ces_counts = answer_counts(filters, Selector(cat.ces)).get(None, {}) if cat.ces else {}
+    items = _item_counts(filters, cat).get(None, {})
+    score = nps(nps_counts, min_n=MIN_N)
+    return Headline(
+        csat=proportion(satisfied, n, min_n=MIN_N),
+        csat_mean=mean(five, min_n=MIN_N),
+        nps=score.score,
+        ces=mean(ces_counts, min_n=MIN_N),
+        csi=_csi_of(items, _weights()).overall,
+        csat_parts=(satisfied, n),
+        nps_parts=(score.promoters, score.detractors, score.n),
+        ces_counts=ces_counts,
+        csi_counts=items,
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """This period against the previous one of the same length."""
+
+    current: Headline
+    previous: Headline
+    csat: TestResult
+    nps: TestResult
+    ces: TestResult
+
+
+def previous_period(filters: Filters) -> Filters:
+    if not (filters.since and filters.until):
+        raise ValueError("a change needs a period with both ends")
+    length = filters.until - filters.since + dt.timedelta(days=1)
+    return replace(filters, since=filters.since - length, until=filters.since - dt.timedelta(1))
+
+
+def change(filters: Filters) -> Change:
+    current, previous = headline(filters), headline(previous_period(filters))
+    return Change(
+        current=current,
+        previous=previous,
+        csat=two_proportion_z(*previous.csat_parts, *current.csat_parts),
+        nps=nps_change(previous.nps_parts, current.nps_parts),
+        ces=welch_t(mc.moments(previous.ces_counts), mc.moments(current.ces_counts)),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: dt.date
+    csat: Estimate
+    nps: Estimate
+    ces: Estimate
+    csi: Estimate
+
+
+def trend(filters: Filters, period: str = "month") -> list[TrendPoint]:
+    cat = catalogue(filters.survey_ids)
+    csat_parts = _csat_parts(filters, cat, group_by=period)
+    nps_by = answer_counts(filters, Selector(cat.nps), group_by=period) if cat.nps else {}
+    ces_by = answer_counts(filters, Selector(cat.ces), group_by=period) if cat.ces else {}
+    items_by = _item_counts(filters, cat, group_by=period)
+    weights = _weights()
+    periods = sorted(set(csat_parts) | set(nps_by) | set(ces_by) | set(items_by))
+    return [
+        TrendPoint(
+            period=p,
+            csat=proportion(*csat_parts.get(p, (0, 0, {}))[:2], min_n=MIN_N),
+            nps=nps(nps_by.get(p, {}), min_n=MIN_N).score,
+            ces=mean(ces_by.get(p, {}), min_n=MIN_N),
+            csi=_csi_of(items_by.get(p, {}), weights).overall,
+        )
+        for p in periods
+    ]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    code: str
+    name: str
+    weight: float
+    satisfaction: Estimate  # S_i %
+    below_target: bool
+    importance: Estimate  # stated importance rating (1-5), if asked
+    derived: float | None  # Shapley share of R², relative (sums to 1)
+    expected: Estimate
+    experienced: Estimate
+    gap: float | None
+    quadrant: str
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    csi: Estimate
+    rows: tuple[ItemRow, ...]  # least satisfied first
+    r2: float | None
+    respondents: int  # behind derived importance
+    target: float
+
+
+def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> ItemAnalysis:
+    cat = catalogue(filters.survey_ids)
+    item_counts = _item_counts(filters, cat).get(None, {})
+    weights = _weights()
+    index = _csi_of(item_counts, weights, target=target)
+    importance = {}
+    if cat.importance:
+        for item in item_counts:
+            c = answer_counts(filters, Selector(cat.importance, item=item)).get(None, {})
+            importance[item] = mean(c, min_n=MIN_N)
+    gaps = {}
+    if cat.gaps:
+        for item in item_counts:
+            e = answer_counts(filters, Selector(cat.gaps, item=item, role="expected"))
+            x = answer_counts(filters, Selector(cat.gaps, item=item, role="experienced"))
+            gaps[item] = gap(e.get(None, {}), x.get(None, {}), min_n=MIN_N)
+    derived, r2, respondents = _derived_importance(filters, cat, sorted(item_counts))
+    names = {d.code: d.name(language) for d in Dimension.objects.all()}
+    performance = {i.code: i.satisfaction.value for i in index.items}
+    placed = {
+        p.code: p.quadrant
+        for p in quadrants(
+            [
+                (code, derived.get(code, weights.get(code, 0.0)), performance[code])
+                for code in performance
+                if performance[code] is not None
+            ]
+        )
+    }
+    rows = []
+    for item in index.items:
+        g = gaps.get(item.code)
+        rows.append(
+            ItemRow(
+                code=item.code,
+                name=names.get(item.code, item.code),
+                weight=item.weight,
+                satisfaction=item.satisfaction,
+                below_target=item.below_target,
+                importance=importance.get(item.code, Estimate.empty()),
+                derived=derived.get(item.code),
+                expected=g.expected if g else Estimate.empty(),
+                experienced=g.experienced if g else Estimate.empty(),
+                gap=g.gap if g else None,
+                quadrant=placed.get(item.code, ""),
+            )
+        )
+    return ItemAnalysis(index.overall, tuple(rows), r2, respondents, target)
+
+
+DRIVER_SAMPLE = 5000  # most recent respondents behind derived importance
+
+
+def _derived_importance(filters: Filters, cat: QuestionCatalogue, items: list[str]):
+    """Shapley shares of overall satisfaction's R² on item scores, over respondents who
+    answered the overall question and every item. Needs answers, not counts: it reads the
+    most recent DRIVER_SAMPLE valid responses in the cut."""
+    overall_codes = cat.csat.get(5, ())
+    if not items or not overall_codes or not cat.items:
+        return {}, None, 0
+    answers = Answer.objects.filter(
+        response__status=ResponseStatus.SUBMITTED,
+        response__is_valid=True,
+        question__code__in=(*overall_codes, *cat.items),
+        number__isnull=False,
+    )
+    if filters.survey_ids:
+        answers = answers.filter(response__survey_id__in=filters.survey_ids)
+    if filters.since:
+        answers = answers.filter(response__submitted_at__date__gte=filters.since)
+    if filters.until:
+        answers = answers.filter(response__submitted_at__date__lte=filters.until)
+    if filters.segment_id:
+        answers = answers.filter(response__customer__segment_id=filters.segment_id)
+    if filters.region:
+        answers = answers.filter(response__customer__region=filters.region)
+    if filters.team_id:
+        answers = answers.filter(response__customer__team_id=filters.team_id)
+    if filters.channel:
+        answers = answers.filter(response__channel=filters.channel)
+    if filters.team_ids is not None:
+        answers = answers.filter(response__customer__team_id__in=filters.team_ids)
+    recent = (
+        answers.values_list("response_id", flat=True)
+        .order_by("-response_id")
+        .distinct()[:DRIVER_SAMPLE]
+    )
+    by_response: dict[int, dict] = {}
+    rows = answers.filter(response_id__in=list(recent)).values_list(
+        "response_id", "question__code", "dimension__code", "number"
+    )
+    for response_id, _code, item, number in rows:
+        by_response.setdefault(response_id, {})[item or "__overall__"] = number
+    X, y = [], []
+    for values in by_response.values():
+        if "__overall__" in values and all(i in values for i in items):
+            X.append([values[i] for i in items])
+            y.append(values["__overall__"])
+    if len(y) <= len(items) + 1:
+        return {}, None, len(y)
+    result = shapley_r2(X, y)
+    return dict(zip(items, result.relative, strict=True)), result.r2, len(y)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: object
+    csat: Estimate
+    nps: Estimate
+    csi: Estimate
+    csat_differs: bool  # from the rest, after Benjamini-Hochberg across rows
+
+
+def breakdown(filters: Filters, by: str) -> list[BreakdownRow]:
+    """Scores by segment, region, team, channel or survey; each row's CSAT is tested against
+    all other rows together, with the false discovery rate controlled across rows."""
+    cat = catalogue(filters.survey_ids)
+    csat_parts = _csat_parts(filters, cat, group_by=by)
+    nps_by = answer_counts(filters, Selector(cat.nps), group_by=by) if cat.nps else {}
+    items_by = _item_counts(filters, cat, group_by=by)
+    weights = _weights()
+    keys = sorted(set(csat_parts) | set(nps_by) | set(items_by), key=str)
+    total_s = sum(p[0] for p in csat_parts.values())
+    total_n = sum(p[1] for p in csat_parts.values())
+    tests = []
+    for key in keys:
+        s, n = csat_parts.get(key, (0, 0, {}))[:2]
+        tests.append(two_proportion_z(total_s - s, total_n - n, s, n))
+    p_values = [t.p_value if t.p_value is not None else 1.0 for t in tests]
+    fdr = benjamini_hochberg(p_values)
+    return [
+        BreakdownRow(
+            key=key,
+            csat=proportion(*csat_parts.get(key, (0, 0, {}))[:2], min_n=MIN_N),
+            nps=nps(nps_by.get(key, {}), min_n=MIN_N).score,
+            csi=_csi_of(items_by.get(key, {}), weights).overall,
+            csat_differs=fdr.significant[i],
+        )
+        for i, key in enumerate(keys)
+    ]
