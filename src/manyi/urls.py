@@ -11,6 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("manyi.customers.urls")),
     path("surveys/", include("manyi.surveys.urls")),
+    path("analytics/behaviour/", include("manyi.analytics.urls_behaviour")),
+    path("analytics/", include("manyi.analytics.urls")),
+    path("reports/", include("manyi.analytics.reports.urls")),
+    path("benchmarks/", include("manyi.benchmarks.urls")),
     path("", include("manyi.surveys.respond_urls")),
     path("", include("manyi.core.urls")),
 ]

@@ -81,3 +81,103 @@ class FillState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.filled_until:%Y-%m-%d %H:%M}"
+
+
+class ReportNote(models.Model):
+    """The editable recommendations of one survey's satisfaction report for one period: the
+    numbers are computed, the conclusions an analyst draws from them are written and kept."""
+
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey"),
+        on_delete=models.CASCADE,
+        related_name="report_notes",
+    )
+    since = models.DateField(_("from"))
+    until = models.DateField(_("until"))
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    updated_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report note")
+        verbose_name_plural = _("report notes")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "since", "until"], name="report_note_period"),
+            models.CheckConstraint(
+                condition=models.Q(since__lte=models.F("until")), name="report_note_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.since}–{self.until}"
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly (last full week, sent on Monday)")
+    MONTHLY = "monthly", _("Monthly (last full month, sent on the 1st)")
+
+
+class ReportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    PDF = "pdf", _("PDF")
+    BOTH = "both", _("Excel and PDF")
+
+
+class ScheduledReport(models.Model):
+    """A satisfaction report mailed to chosen users after each full week or month. Sent once
+    per period: `last_sent_at` tells whether the last full period has gone out."""
+
+    name = models.CharField(_("name"), max_length=200)
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey"),
+        on_delete=models.CASCADE,
+        related_name="scheduled_reports",
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=ReportFrequency, default=ReportFrequency.WEEKLY
+    )
+    recipients = models.ManyToManyField(
+        "accounts.User", verbose_name=_("recipients"), related_name="scheduled_reports"
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=ReportFormat, default=ReportFormat.BOTH
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    is_active = models.BooleanField(_("active"), default=True)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(frequency__in=ReportFrequency.values),
+                name="scheduled_report_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format__in=ReportFormat.values),
+                name="scheduled_report_format_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

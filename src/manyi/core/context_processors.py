@@ -15,6 +15,7 @@ def navigation(request):
         ("customers", _("Customers"), reverse("customers:list"), Action.VIEW_RECORDS),
         ("interactions", _("Interactions"), reverse("customers:interactions"), Action.VIEW_RECORDS),
         ("surveys", _("Surveys"), reverse("surveys:list"), Action.VIEW_RECORDS),
+        ("analytics", _("Dashboards"), reverse("analytics:overview"), Action.VIEW_RECORDS),
         ("imports", _("Import"), reverse("customers:import_list"), Action.IMPORT_DATA),
         ("admin", _("Administration"), reverse("admin:index"), Action.ADMINISTER),
     ]

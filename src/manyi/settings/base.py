@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "manyi.customers",
     "manyi.surveys",
     "manyi.analytics",
+    "manyi.benchmarks",
     "manyi.demo",
 ]
 
@@ -173,6 +174,7 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.surveys.tasks.triggers_scan", 300),
     ("manyi.surveys.tasks.reminders_send", 900),
     ("manyi.analytics.tasks.counts_fill", 60),
+    ("manyi.analytics.tasks.scheduled_reports_send", 3600),
 ]
 
 LOGGING = {

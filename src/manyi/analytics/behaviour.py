@@ -1,0 +1,212 @@
+"""Behavioural indicators from the customer records (observation method, METHODS.md): what
+customers do rather than what they say. Counts come from purchases and interactions of the
+customers the user may see; the formulas are `manyi.metrics.behaviour`.
+
+Definitions, for a period [since, until] (local dates, both included):
+- complaint rate: complaints (interactions of kind "complaint") in the period, per active
+  customer (one with an order or a contact in the period) and per order in the period;
+- return rate: orders placed in the period that were returned / orders placed in the period;
+- repurchase rate: buyers in the period who ordered again within N days after their first
+  order in the period / buyers. The window may reach past the period's end; for a recent
+  period it is not over yet, so the rate is then a lower bound;
+- churn rate: customers who ordered in the 12 months before the period start and not in the
+  period / those customers.
+A customer's segment and region are the current ones on the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, fields
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from manyi.customers.choices import InteractionKind
+from manyi.customers.models import Customer, Interaction, Purchase, Segment
+from manyi.metrics import behaviour as mb
+from manyi.metrics.scores import Estimate
+
+from .queries import Filters
+
+DEFAULT_WINDOW_DAYS = 90
+GROUPS = ("segment", "region")
+_KEY_COLUMN = {None: None, "segment": "segment_id", "region": "region"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts behind the rates of one group."""
+
+    customers: int = 0  # active: ordered or contacted in the period
+    orders: int = 0
+    complaints: int = 0
+    returned: int = 0
+    buyers: int = 0
+    bought_again: int = 0
+    at_start: int = 0  # ordered in the 12 months before the period
+    lost: int = 0  # ... and not in the period
+
+
+@dataclass(frozen=True)
+class Rates:
+    key: object  # None overall, a segment id, a region, or a month's first day
+    label: str
+    complaints_per_customer: Estimate
+    complaints_per_order: Estimate
+    returns: Estimate
+    repurchase: Estimate
+    churn: Estimate
+    tally: Tally
+
+
+def _rates(key, label: str, tally: Tally) -> Rates:
+    min_n = settings.MANYI_MIN_SAMPLE
+    return Rates(
+        key=key,
+        label=label,
+        complaints_per_customer=mb.complaint_rate(tally.complaints, tally.customers, min_n=min_n),
+        complaints_per_order=mb.complaint_rate(tally.complaints, tally.orders, min_n=min_n),
+        returns=mb.return_rate(tally.returned, tally.orders, min_n=min_n),
+        repurchase=mb.repurchase_rate(tally.bought_again, tally.buyers, min_n=min_n),
+        churn=mb.churn_rate(tally.lost, tally.at_start, min_n=min_n),
+        tally=tally,
+    )
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """The start of a local day, as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _customers(filters: Filters, user):
+    customers = Customer.objects.visible_to(user)
+    if filters.segment_id:
+        customers = customers.filter(segment_id=filters.segment_id)
+    if filters.region:
+        customers = customers.filter(region=filters.region)
+    if filters.team_id:
+        customers = customers.filter(team_id=filters.team_id)
+    return customers
+
+
+def _tallies(
+    filters: Filters, *, user, since: dt.date, until: dt.date, group: str | None, window: int
+) -> dict[object, Tally]:
+    """{group key: Tally} for the period, in two queries."""
+    column = _KEY_COLUMN[group]
+    customers = _customers(filters, user)
+    start, end = _moment(since), _moment(until + dt.timedelta(days=1))
+    lookback = _moment(year_before(since))
+    horizon = end + dt.timedelta(days=window)
+    purchases = (
+        Purchase.objects.visible_to(user)
+        .filter(customer__in=customers, purchased_at__gte=lookback, purchased_at__lt=horizon)
+        .order_by("customer_id", "purchased_at", "pk")
+        .values_list("customer_id", "purchased_at", "returned")
+    )
+    if column:
+        purchases = purchases.values_list(
+            "customer_id", "purchased_at", "returned", f"customer__{column}"
+        )
+    counts: dict[object, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    timeline: dict[int, list] = defaultdict(list)
+    key_of: dict[int, object] = {}
+    for row in purchases:
+        customer_id, at, returned = row[:3]
+        key_of[customer_id] = row[3] if column else None
+        timeline[customer_id].append(at)
+        if start <= at < end:
+            c = counts[key_of[customer_id]]
+            c["orders"] += 1
+            c["returned"] += bool(returned)
+    active: dict[int, object] = {}
+    for customer_id, times in timeline.items():
+        c = counts[key_of[customer_id]]
+        in_period = [i for i, at in enumerate(times) if start <= at < end]
+        if any(at < start for at in times):
+            c["at_start"] += 1
+            c["lost"] += not in_period
+        if in_period:
+            active[customer_id] = key_of[customer_id]
+            c["buyers"] += 1
+            first = in_period[0]
+            later = times[first + 1 : first + 2]
+            c["bought_again"] += bool(later and later[0] <= times[first] + dt.timedelta(window))
+    complaints = (
+        Interaction.objects.visible_to(user)
+        .filter(customer__in=customers, occurred_at__gte=start, occurred_at__lt=end)
+        .values("customer_id", *([f"customer__{column}"] if column else []))
+        .annotate(complaints=Count("pk", filter=Q(kind=InteractionKind.COMPLAINT)))
+        .order_by()
+    )
+    for row in complaints:
+        key = row[f"customer__{column}"] if column else None
+        counts[key]["complaints"] += row["complaints"]
+        active.setdefault(row["customer_id"], key)
+    for key in active.values():
+        counts[key]["customers"] += 1
+    names = {f.name for f in fields(Tally)}
+    return {key: Tally(**{k: v for k, v in c.items() if k in names}) for key, c in counts.items()}
+
+
+def _period(filters: Filters) -> tuple[dt.date, dt.date]:
+    if not (filters.since and filters.until):
+        raise ValueError("behavioural indicators need a period with both ends")
+    return filters.since, filters.until
+
+
+def indicators(filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS) -> Rates:
+    """All five rates over the period, for the customers `user` may see in the cut."""
+    since, until = _period(filters)
+    tallies = _tallies(filters, user=user, since=since, until=until, group=None, window=window_days)
+    return _rates(None, "", tallies.get(None, Tally()))
+
+
+def indicators_by(
+    filters: Filters, by: str, *, user, window_days: int = DEFAULT_WINDOW_DAYS
+) -> list[Rates]:
+    """The rates per segment or per region (customers without one under an empty label)."""
+    if by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    since, until = _period(filters)
+    tallies = _tallies(filters, user=user, since=since, until=until, group=by, window=window_days)
+    if by == "segment":
+        names = dict(Segment.objects.filter(pk__in=list(tallies)).values_list("pk", "name"))
+        rows = [_rates(key, names.get(key, ""), t) for key, t in tallies.items()]
+    else:
+        rows = [_rates(key, key or "", t) for key, t in tallies.items()]
+    # Named groups in alphabetical order, then the customers without one.
+    return sorted(rows, key=lambda r: (not r.label, r.label))
+
+
+def months(since: dt.date, until: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar months that the period touches, clipped to it."""
+    result = []
+    first = since.replace(day=1)
+    while first <= until:
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        result.append((max(first, since), min(following - dt.timedelta(days=1), until)))
+        first = following
+    return result
+
+
+def indicators_by_month(
+    filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS
+) -> list[Rates]:
+    """The rates month by month, for a trend: each month is a period of its own (so churn is
+    "bought in the 12 months before the month, not in it")."""
+    since, until = _period(filters)
+    rows = []
+    for first, last in months(since, until):
+        t = _tallies(filters, user=user, since=first, until=last, group=None, window=window_days)
+        rows.append(_rates(first, first.strftime("%Y-%m"), t.get(None, Tally())))
+    return rows

@@ -1,0 +1,131 @@
+"""The dashboard filter form: turns the query string into a `Filters` cut, scoped to the user.
+
+Every dashboard shares it, so a cut chosen on one page carries over to the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from manyi.accounts import access
+from manyi.accounts.models import Team
+from manyi.customers.models import Customer, Segment
+from manyi.surveys.choices import ResponseChannel
+
+from .queries import PERIODS, Filters, surveys_in_view
+
+PERIOD_LABELS = {
+    "week": _("Week"),
+    "month": _("Month"),
+    "quarter": _("Quarter"),
+    "year": _("Year"),
+}
+DEFAULT_TARGET = 80.0
+
+
+def last_full_months(today: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
+    """The default period: the last `months` whole calendar months before today's month, so
+    that a half-finished month does not drag the trend down."""
+    until = today.replace(day=1) - dt.timedelta(days=1)
+    year, month = until.year, until.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1), until
+
+
+class SurveyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title(get_language() or "zh-hans")
+
+
+class DashboardFilterForm(forms.Form):
+    survey = SurveyChoiceField(queryset=None, required=False, label=_("Survey"))
+    since = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period = forms.ChoiceField(
+        choices=[(p, PERIOD_LABELS[p]) for p in PERIODS],
+        required=False,
+        label=_("Trend by"),
+    )
+    segment = forms.ModelChoiceField(
+        queryset=Segment.objects.all(), required=False, label=_("Segment")
+    )
+    region = forms.ChoiceField(required=False, label=_("Region"))
+    team = forms.ModelChoiceField(queryset=None, required=False, label=_("Team"))
+    channel = forms.ChoiceField(
+        choices=[("", "---------"), *ResponseChannel.choices], required=False, label=_("Channel")
+    )
+    target = forms.FloatField(required=False, min_value=0, max_value=100, label=_("Item target %"))
+
+    def __init__(self, data=None, *, user, today: dt.date | None = None):
+        self.user = user
+        self.today = today or timezone.localdate()
+        since, until = last_full_months(self.today)
+        # Always bound, with the defaults filled in, so that the inputs show the cut in use.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, default in (("since", since), ("until", until), ("period", "month")):
+            if not data.get(name):
+                data[name] = str(default)
+        if not data.get("target"):
+            data["target"] = f"{DEFAULT_TARGET:g}"
+        super().__init__(data)
+        self.fields["survey"].queryset = surveys_in_view(user)
+        scope = access.read_scope(user)
+        teams = Team.objects.order_by("name")
+        self.fields["team"].queryset = (
+            teams if scope.everything else teams.filter(pk__in=scope.team_ids)
+        )
+        visible = Customer.objects.visible_to(user)
+        regions = visible.exclude(region="").values_list("region", flat=True).distinct()
+        self.fields["region"].choices = [("", "---------")] + [
+            (r, r) for r in sorted(regions.order_by())
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period is before its start."))
+        return cleaned
+
+    def _value(self, name, default=None):
+        """A field's cleaned value; a bad or missing one falls back to the default, so that
+        one mistyped field still leaves a usable dashboard (its error is shown)."""
+        self.is_valid()
+        value = self.cleaned_data.get(name) if name not in self.errors else None
+        return default if value in (None, "") else value
+
+    @property
+    def granularity(self) -> str:
+        return self._value("period", "month")
+
+    @property
+    def item_target(self) -> float:
+        return float(self._value("target", DEFAULT_TARGET))
+
+    def filters(self) -> Filters:
+        """The cut asked for, narrowed to the user's access scope."""
+        default_since, default_until = last_full_months(self.today)
+        since = self._value("since", default_since)
+        until = self._value("until", default_until)
+        if "until" in self.errors:
+            since, until = default_since, default_until
+        survey, segment, team = self._value("survey"), self._value("segment"), self._value("team")
+        return Filters(
+            survey_ids=(survey.pk,) if survey else (),
+            since=since,
+            until=until,
+            segment_id=segment.pk if segment else None,
+            region=self._value("region", ""),
+            team_id=team.pk if team else None,
+            channel=self._value("channel", ""),
+        ).for_user(self.user)

@@ -1,0 +1,181 @@
+"""The satisfaction report as an Excel workbook: the summary and the tables behind every chart,
+then one row per response. Numbers are written as numbers with number formats, so the file can
+be recalculated and charted in Excel."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from manyi.metrics.scores import Estimate
+
+from .build import QUADRANT_LABELS, SatisfactionReport
+
+ONE = "0.0"
+TWO = "0.00"
+BOLD = Font(bold=True)
+GREY = Font(color="808080")
+
+
+def _header(ws, names: Iterable[str]) -> None:
+    ws.append([str(n) for n in names])
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    ws.freeze_panes = f"A{ws.max_row + 1}"
+
+
+def _row(ws, values: list, formats: dict[int, str] | None = None, grey: bool = False) -> None:
+    ws.append(values)
+    for index, cell in enumerate(ws[ws.max_row]):
+        if formats and index in formats and isinstance(cell.value, int | float):
+            cell.number_format = formats[index]
+        if grey:
+            cell.font = GREY
+
+
+def _widths(ws, widths: list[int]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _estimate_cells(e: Estimate) -> list:
+    return [e.value, e.low, e.high, e.n, _("yes") if e.reliable else _("no")]
+
+
+def _summary(ws, report: SatisfactionReport) -> None:
+    ws.title = _("Summary")
+    ws.append([_("Satisfaction report")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([report.title])
+    ws.append([_("Period"), report.since, report.until])
+    ws.cell(row=3, column=2).number_format = "yyyy-mm-dd"
+    ws.cell(row=3, column=3).number_format = "yyyy-mm-dd"
+    ws.append([_("Method"), report.method.text])
+    ws.append([])
+    s = report.sample
+    ws.append([_("Sample")])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    _row(ws, [_("Invitations delivered"), s.delivered])
+    _row(ws, [_("Answered after invitation"), s.answered])
+    _row(ws, [_("Response rate (%)"), s.response_rate], {1: ONE})
+    _row(ws, [_("Responses submitted"), s.submitted])
+    _row(ws, [_("Valid responses"), s.valid])
+    _row(ws, [_("Valid rate (%)"), s.valid_rate], {1: ONE})
+    ws.append([])
+    _header(ws, [_("Figure"), _("Estimate"), _("Low (95 %)"), _("High (95 %)"), "n", _("Reliable")])
+    ws.freeze_panes = None
+    h = report.headline
+    rows = [
+        (_("Satisfaction index CSI (%)"), h.csi, ONE),
+        (_("CSAT, top-2-box (%)"), h.csat, ONE),
+        (_("CSAT mean (1-5)"), h.csat_mean, TWO),
+        (_("NPS (-100 to +100)"), h.nps, ONE),
+        (_("CES mean (1-7)"), h.ces, TWO),
+    ]
+    for label, estimate, fmt in rows:
+        cells = [label, *_estimate_cells(estimate)]
+        _row(ws, cells, {1: fmt, 2: fmt, 3: fmt}, grey=not estimate.reliable)
+    ws.append([])
+    ws.append([_("Findings")])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    for sentence in report.findings:
+        ws.append([sentence])
+    ws.append([])
+    ws.append([_("Recommendations")])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    ws.append([report.recommendations or "—"])
+    _widths(ws, [34, 18, 14, 14, 8, 10])
+
+
+def _items(ws, report: SatisfactionReport) -> None:
+    _header(
+        ws,
+        [
+            _("Rank"), _("Code"), _("Evaluated item"), _("Weight"), _("Satisfaction (%)"),
+            _("Low (95 %)"), _("High (95 %)"), "n", _("Below target"), _("Importance (1-5)"),
+            _("Derived importance (share of R²)"), _("Quadrant"),
+        ],
+    )  # fmt: skip
+    for rank, r in enumerate(report.items.rows, start=1):
+        s = r.satisfaction
+        values = [
+            rank, r.code, r.name, r.weight, s.value, s.low, s.high, s.n,
+            _("yes") if r.below_target else _("no"), r.importance.value, r.derived,
+            str(QUADRANT_LABELS.get(r.quadrant, "")),
+        ]  # fmt: skip
+        formats = {3: "0.00##", 4: ONE, 5: ONE, 6: ONE, 9: TWO, 10: "0.0%"}
+        _row(ws, values, formats, grey=not s.reliable)
+    if report.items.rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = _("Item satisfaction (%)")
+        chart.legend = None
+        last = len(report.items.rows) + 1
+        chart.add_data(Reference(ws, min_col=5, min_row=1, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=3, min_row=2, max_row=last))
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        ws.add_chart(chart, f"B{last + 3}")
+    _widths(ws, [6, 18, 20, 8, 14, 11, 11, 6, 12, 14, 16, 16])
+
+
+def _gaps(ws, report: SatisfactionReport) -> None:
+    _header(
+        ws,
+        [_("Code"), _("Evaluated item"), _("Expected (mean)"), _("Experienced (mean)"),
+         _("Gap (experienced − expected)"), "n"],
+    )  # fmt: skip
+    for r in report.gaps:
+        values = [r.code, r.name, r.expected.value, r.experienced.value, r.gap, r.experienced.n]
+        _row(ws, values, {2: TWO, 3: TWO, 4: "+0.00;-0.00;0.00"}, grey=not r.experienced.reliable)
+    _widths(ws, [18, 20, 16, 18, 26, 8])
+
+
+def _trend(ws, report: SatisfactionReport) -> None:
+    _header(
+        ws,
+        [_("Period from"), _("CSAT (%)"), "n", _("NPS"), "n", _("CES"), "n", _("CSI (%)"), "n"],
+    )
+    for p in report.trend:
+        values = [p.period]
+        for e in (p.csat, p.nps, p.ces, p.csi):
+            values += [e.value, e.n]
+        _row(ws, values, {1: ONE, 3: ONE, 5: TWO, 7: ONE})
+        ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd"
+    _widths(ws, [14, 10, 6, 10, 6, 10, 6, 10, 6])
+
+
+def _comments(ws, report: SatisfactionReport) -> None:
+    _header(ws, [_("Submitted"), _("Question"), _("Comment")])
+    for c in report.comments:
+        ws.append([timezone.localtime(c.submitted_at).replace(tzinfo=None), c.question, c.text])
+        ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd hh:mm"
+    _widths(ws, [18, 40, 80])
+
+
+def report_xlsx(report: SatisfactionReport, data_rows: Iterable[list] | None) -> bytes:
+    """The workbook's bytes. `data_rows` (header first, as `surveys.exporting.response_rows`
+    yields them) fills the Data sheet; None leaves it out for users who may not export."""
+    wb = Workbook()
+    _summary(wb.active, report)
+    _items(wb.create_sheet(_("Items")), report)
+    _gaps(wb.create_sheet(_("Gaps")), report)
+    _trend(wb.create_sheet(_("Trend")), report)
+    _comments(wb.create_sheet(_("Comments")), report)
+    if data_rows is not None:
+        ws = wb.create_sheet(_("Data"))
+        for i, row in enumerate(data_rows):
+            if i == 0:
+                _header(ws, row)
+            else:
+                ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,77 @@
+"""Forms of the report pages: the period, the recommendations and a schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manyi.accounts.models import User
+from manyi.surveys.models import Survey
+
+from ..models import ScheduledReport
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReportPeriodForm(forms.Form):
+    """From and until (both included); empty means the last 30 days up to today."""
+
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        until = data.get("until") or timezone.localdate()
+        since = data.get("since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+        if since > until:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        if (until - since).days > MAX_DAYS:
+            raise forms.ValidationError(_("A report covers at most three years."))
+        data["since"], data["until"] = since, until
+        return data
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The asked period when valid, else the default one (the form shows the error)."""
+        if self.is_valid():
+            return self.cleaned_data["since"], self.cleaned_data["until"]
+        until = timezone.localdate()
+        return until - dt.timedelta(days=DEFAULT_DAYS - 1), until
+
+
+class ReportNoteForm(forms.Form):
+    recommendations = forms.CharField(
+        label=_("Recommendations"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class ScheduledReportForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = ScheduledReport
+        fields = ["name", "survey", "frequency", "format", "language", "recipients", "is_active"]
+        widgets = {"recipients": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = (
+            Survey.objects.visible_to(user).exclude(status="draft").order_by("-created_at")
+        )
+        self.fields["recipients"].queryset = (
+            User.objects.filter(is_active=True).exclude(email="").order_by("username")
+        )
+        self.fields["recipients"].help_text = _(
+            "Each recipient gets the report as their role lets them see it."
+        )

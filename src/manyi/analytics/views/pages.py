@@ -1,0 +1,182 @@
+"""Dashboard pages. Thin: the filter form gives a `Filters` cut scoped to the user, `figures`
+computes every number, and the templates show them as tables (charts only repeat them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from manyi.accounts.access import Action
+from manyi.accounts.decorators import require_action
+from manyi.accounts.models import Team
+from manyi.customers.models import Segment
+from manyi.surveys.choices import ResponseChannel
+from manyi.surveys.models import Survey
+
+from .. import figures
+from ..forms import DashboardFilterForm
+from ..queries import ResponseTotals, response_totals
+from . import charts
+
+BREAKDOWNS = {
+    "segment": gettext_lazy("Segments"),
+    "team": gettext_lazy("Teams"),
+    "region": gettext_lazy("Regions"),
+    "channel": gettext_lazy("Channels"),
+    "survey": gettext_lazy("Surveys"),
+}
+
+
+def _page(request, template: str, tab: str, form: DashboardFilterForm, **context):
+    return render(
+        request,
+        template,
+        {
+            "active_nav": "analytics",
+            "tab": tab,
+            "tabs": _tabs(),
+            "form": form,
+            "filters": form.filters(),
+            "min_n": settings.MANYI_MIN_SAMPLE,
+            "query": request.GET.urlencode(),
+            **context,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _tabs():
+    named = {"segment": "analytics:segments", "team": "analytics:teams"}
+
+    def url(by):
+        return reverse(named[by]) if by in named else reverse("analytics:breakdown", args=[by])
+
+    return [
+        ("overview", _("Overview"), reverse("analytics:overview")),
+        ("items", _("Evaluated items"), reverse("analytics:items")),
+        *((by, label, url(by)) for by, label in BREAKDOWNS.items()),
+    ]
+
+
+@require_action(Action.VIEW_RECORDS)
+def overview(request):
+    form = DashboardFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    change = figures.change(filters)
+    current, previous = change.current, change.previous
+    cards = [
+        (_("CSAT (top-2-box)"), "%", 1, current.csat, previous.csat, change.csat),
+        (_("NPS"), "", 1, current.nps, previous.nps, change.nps),
+        (_("CES (mean, 1–7)"), "", 2, current.ces, previous.ces, change.ces),
+        (_("CSI (weighted)"), "%", 1, current.csi, previous.csi, None),
+    ]
+    trend = figures.trend(filters, form.granularity)
+    totals = response_totals(filters).get(None, ResponseTotals())
+    return _page(
+        request,
+        "analytics/overview.html",
+        "overview",
+        form,
+        cards=[
+            {
+                "label": label,
+                "unit": unit,
+                "digits": digits,
+                "now": now,
+                "before": before,
+                "delta": now.value - before.value
+                if now.value is not None and before.value is not None
+                else None,
+                "test": test,
+            }
+            for label, unit, digits, now, before, test in cards
+        ],
+        previous=figures.previous_period(filters),
+        trend=trend,
+        trend_charts=charts.trend_charts(trend),
+        totals=totals,
+        valid_rate=totals.valid / totals.submitted * 100 if totals.submitted else None,
+    )
+
+
+@require_action(Action.VIEW_RECORDS)
+def items(request):
+    form = DashboardFilterForm(request.GET, user=request.user)
+    analysis = figures.item_analysis(
+        form.filters(), language=get_language() or "zh-hans", target=form.item_target
+    )
+    importance = {r.code: (r.derived if r.derived is not None else r.weight) for r in analysis.rows}
+    total_weight = sum(r.weight for r in analysis.rows) or 1.0
+    if not any(r.derived is not None for r in analysis.rows):
+        importance = {code: w / total_weight for code, w in importance.items()}
+    return _page(
+        request,
+        "analytics/items.html",
+        "items",
+        form,
+        analysis=analysis,
+        rows=[
+            {
+                "row": r,
+                "weight_share": r.weight / total_weight * 100,
+                "derived_pct": r.derived * 100 if r.derived is not None else None,
+                "quadrant": charts.QUADRANT_LABELS.get(r.quadrant, ""),
+            }
+            for r in analysis.rows
+        ],
+        has_gaps=any(r.gap is not None for r in analysis.rows),
+        has_importance=any(r.importance.value is not None for r in analysis.rows),
+        derived_from_data=any(r.derived is not None for r in analysis.rows),
+        ranking_chart=charts.ranking_chart(analysis),
+        gap_chart=charts.gap_chart(analysis),
+        quadrant_chart=charts.quadrant_chart(analysis, importance),
+    )
+
+
+def _names(by: str, keys) -> dict:
+    """Readable names for breakdown keys (ids in the count tables); "—" for none."""
+    ids = [k for k in keys if k]
+    if by == "segment":
+        names = dict(Segment.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif by == "team":
+        names = dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif by == "survey":
+        language = get_language() or "zh-hans"
+        names = {s.pk: s.title(language) for s in Survey.objects.filter(pk__in=ids)}
+    elif by == "channel":
+        names = {k: str(ResponseChannel(k).label) for k in ids if k in ResponseChannel.values}
+    else:
+        names = {k: k for k in ids}
+    return {k: names.get(k, str(k)) if k else "—" for k in keys}
+
+
+@require_action(Action.VIEW_RECORDS)
+def breakdown(request, by: str):
+    if by not in BREAKDOWNS:
+        raise Http404
+    form = DashboardFilterForm(request.GET, user=request.user)
+    result = figures.breakdown(form.filters(), by)
+    names = _names(by, [r.key for r in result])
+    rows = [{"name": names[r.key], "row": r} for r in result]
+    return _page(
+        request,
+        "analytics/breakdown.html",
+        by,
+        form,
+        by=by,
+        title=BREAKDOWNS[by],
+        rows=rows,
+        chart=charts.breakdown_chart(rows),
+    )
+
+
+def segments(request):
+    return breakdown(request, "segment")
+
+
+def teams(request):
+    return breakdown(request, "team")
