@@ -151,3 +151,8 @@ def test_nps_stays_in_range(counts):
     if score.score.value is not None:
         assert -100 <= score.score.low <= score.score.value <= score.score.high <= 100
         assert not math.isnan(score.margin)
+
+
+def test_item_interval_stays_within_the_scale():
+    few = item_satisfaction({5: 2, 4: 1})  # mean 4.67 of 5, n 3: a t interval passes 5
+    assert few.high == 100.0 and few.low >= 20.0

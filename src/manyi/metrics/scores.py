@@ -123,10 +123,12 @@ def item_satisfaction(counts: Counts, *, scale_max: int = 5, min_n: int = DEFAUL
     if average.value is None:
         return Estimate.empty()
     factor = 100 / scale_max
+    # A t interval knows nothing of the scale: keep it within what answers can give.
+    floor = 100 / scale_max
     return Estimate(
         average.value * factor,
-        average.low * factor if average.low is not None else None,
-        average.high * factor if average.high is not None else None,
+        max(floor, average.low * factor) if average.low is not None else None,
+        min(100.0, average.high * factor) if average.high is not None else None,
         average.n,
         average.reliable,
     )
