@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 
 from manyi.accounts.choices import Role
 from manyi.accounts.models import Team, User
+from manyi.benchmarks.models import BenchmarkScore, Competitor
 from manyi.customers.models import (
     ContactPoint,
     Customer,
@@ -49,13 +50,15 @@ from . import vocab
 from .activity import create_activity
 from .context import Context, Sizes, money
 from .people import create_customers
-from .surveys import create_surveys
+from .surveys import create_benchmarks, create_surveys
 
 DEFAULT_SEED = 20261123
 DEFAULT_PASSWORD = "manyi-demo"
 
 # Deleted by --reset, dependants first. Users and teams stay: they are logins, not data.
 RESET_MODELS = (
+    BenchmarkScore,
+    Competitor,
     Answer,
     Response,
     TriggerFiring,
@@ -166,6 +169,7 @@ DOMAINS: tuple[Callable[[Context], None], ...] = (
     create_customers,
     create_activity,
     create_surveys,
+    create_benchmarks,
 )
 
 
