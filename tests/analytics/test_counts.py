@@ -23,8 +23,10 @@ def survey(analyst):
     )
 
 
-def answer(survey, overall, *, customer=None, channel="link", repurchase=None):
-    response = response_start(survey=survey, channel=channel, language="en", customer=customer)
+def answer(survey, overall, *, customer=None, channel="link", repurchase=None, **start):
+    response = response_start(
+        survey=survey, channel=channel, language="en", customer=customer, **start
+    )
     response_save_page(response=response, page=1, data=QueryDict(f"q__overall={overall}"))
     if repurchase:
         page2 = f"q__repurchase={repurchase}" + ("&q__why_low=slow" if overall <= 3 else "")
@@ -118,3 +120,31 @@ def test_days_are_local_and_periods_group_them(survey, settings):
     assert by_month == {dt.date(2026, 4, 1): {4: 1}}
     assert overall(Filters(since=dt.date(2026, 4, 1), until=dt.date(2026, 4, 1))) == {4: 1}
     assert overall(Filters(until=dt.date(2026, 3, 31))) == {}
+
+
+def test_product_and_staff_cuts_come_from_what_the_invitation_was_about(survey, agent):
+    from manyi.surveys.models import Invitation
+    from tests.factories import InteractionFactory, PurchaseItemFactory
+
+    # given one answer about a purchase, one about a contact the agent handled, one
+    # interview the agent entered, and one about nothing in particular
+    item = PurchaseItemFactory()
+    bought = Invitation.objects.create(
+        survey=survey, customer=item.purchase.customer, channel="sms", purchase=item.purchase
+    )
+    handled = InteractionFactory(handled_by=agent)
+    served = Invitation.objects.create(
+        survey=survey, customer=handled.customer, channel="sms", interaction=handled
+    )
+    answer(survey, 5, channel="sms", repurchase="5", invitation=bought)
+    answer(survey, 2, channel="sms", repurchase="2", invitation=served)
+    answer(survey, 4, channel="phone", repurchase="4", entered_by=agent)
+    answer(survey, 3, repurchase="3")
+    # then
+    by_product = answer_counts(Filters(), Selector(("overall",)), group_by="product")
+    assert by_product == {item.product_id: {5: 1}, 0: {2: 1, 4: 1, 3: 1}}
+    by_staff = answer_counts(Filters(), Selector(("overall",)), group_by="staff")
+    assert by_staff == {agent.pk: {2: 1, 4: 1}, 0: {5: 1, 3: 1}}
+    assert overall(Filters(staff_id=agent.pk)) == {2: 1, 4: 1}
+    counts.fill(now=timezone.now() + dt.timedelta(hours=1))
+    assert overall(Filters(product_id=item.product_id)) == {5: 1}

@@ -436,6 +436,7 @@ def test_a_delivered_purchase_invites_once(survey, django_capture_on_commit_call
     assert invitation.customer == customer and invitation.trigger == trigger
     firing = TriggerFiring.objects.get()
     assert firing.source_id == purchase.pk and firing.outcome == "invited"
+    assert invitation.purchase == purchase and invitation.interaction is None
     assert len(mail.outbox) == 1
 
 

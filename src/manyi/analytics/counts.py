@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from manyi.customers.models import PurchaseItem
 from manyi.surveys.choices import ResponseStatus
 from manyi.surveys.models import Answer, Response
 
@@ -27,21 +28,40 @@ STATE = "responses"
 LAG = dt.timedelta(minutes=5)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
-# Count table column -> (annotation name, path from a response, value standing for "none").
+
+def _main_product(prefix: str):
+    """The first-listed product of the purchase the invitation asked about."""
+    items = PurchaseItem.objects.filter(purchase_id=OuterRef(f"{prefix}invitation__purchase_id"))
+    return Subquery(items.order_by("pk").values("product_id")[:1])
+
+
+def _int(*expressions):
+    """The first of several ids that is set, else 0."""
+    return Coalesce(*expressions, Value(0), output_field=IntegerField())
+
+
+# Count table column -> (annotation name, expression from a response given a path prefix).
+# Missing values become ""/0, so the tables' unique keys hold no NULLs.
 _CUTS = {
-    "segment_id": ("cut_segment", "customer__segment_id", 0),
-    "region": ("cut_region", "customer__region", ""),
-    "team_id": ("cut_team", "customer__team_id", 0),
-    "channel": ("cut_channel", "channel", ""),
+    "segment_id": ("cut_segment", lambda p: _int(f"{p}customer__segment_id")),
+    "region": ("cut_region", lambda p: Coalesce(f"{p}customer__region", Value(""))),
+    "team_id": ("cut_team", lambda p: _int(f"{p}customer__team_id")),
+    "channel": ("cut_channel", lambda p: Coalesce(f"{p}channel", Value(""))),
+    "product_id": ("cut_product", lambda p: _int(_main_product(p))),
+    # Who served the customer: the handler of the contact asked about, else the interviewer.
+    "staff_id": (
+        "cut_staff",
+        lambda p: _int(f"{p}invitation__interaction__handled_by_id", f"{p}entered_by_id"),
+    ),
 }
-_CUT_NAMES = [name for name, _path, _none in _CUTS.values()]
+_CUT_NAMES = [name for name, _expression in _CUTS.values()]
 
 
-def _cut_annotations(prefix: str = "") -> dict:
-    return {name: Coalesce(prefix + path, Value(none)) for name, path, none in _CUTS.values()}
+def cut_annotations(prefix: str = "") -> dict:
+    return {name: expression(prefix) for name, expression in _CUTS.values()}
 
 
-def _local_day():
+def local_day():
     return TruncDate("submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
@@ -62,7 +82,7 @@ def aggregate(since: dt.datetime, until: dt.datetime | None = None) -> Tally:
     """Count valid answers and submitted responses submitted in (since, until]."""
     responses = _submitted(since, until)
     rows = (
-        responses.annotate(day=_local_day(), **_cut_annotations())
+        responses.annotate(day=local_day(), **cut_annotations())
         .values("day", "survey_id", "is_valid", *_CUT_NAMES)
         .annotate(n=Count("pk"))
         .order_by()
@@ -78,7 +98,7 @@ def aggregate(since: dt.datetime, until: dt.datetime | None = None) -> Tally:
         day=TruncDate("response__submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
         code=F("question__code"),
         item_code=Coalesce("dimension__code", Value("")),
-        **_cut_annotations("response__"),
+        **cut_annotations("response__"),
     )
     answer_counts: Counter = Counter()
     numbers = (
@@ -109,9 +129,12 @@ def aggregate(since: dt.datetime, until: dt.datetime | None = None) -> Tally:
 
 ANSWER_KEY = (
     "day", "survey_id", "question_code", "item", "role", "value", "option",
-    "segment_id", "region", "team_id", "channel",
+    "segment_id", "region", "team_id", "channel", "product_id", "staff_id",
 )  # fmt: skip
-RESPONSE_KEY = ("day", "survey_id", "valid", "segment_id", "region", "team_id", "channel")
+RESPONSE_KEY = (
+    "day", "survey_id", "valid", "segment_id", "region", "team_id", "channel",
+    "product_id", "staff_id",
+)  # fmt: skip
 
 
 def _add(model, key_columns: tuple[str, ...], counter: Counter) -> None:

@@ -18,10 +18,16 @@ from manyi.metrics.significance import (
     two_proportion_z,
     welch_t,
 )
-from manyi.surveys.choices import ResponseStatus
 from manyi.surveys.models import Answer, Dimension
 
-from .queries import Filters, QuestionCatalogue, Selector, answer_counts, catalogue
+from .queries import (
+    Filters,
+    QuestionCatalogue,
+    Selector,
+    answer_counts,
+    catalogue,
+    valid_responses,
+)
 
 MIN_N = settings.MANYI_MIN_SAMPLE
 
@@ -244,27 +250,10 @@ def _derived_importance(filters: Filters, cat: QuestionCatalogue, items: list[st
     if not items or not overall_codes or not cat.items:
         return {}, None, 0
     answers = Answer.objects.filter(
-        response__status=ResponseStatus.SUBMITTED,
-        response__is_valid=True,
         question__code__in=(*overall_codes, *cat.items),
         number__isnull=False,
     )
-    if filters.survey_ids:
-        answers = answers.filter(response__survey_id__in=filters.survey_ids)
-    if filters.since:
-        answers = answers.filter(response__submitted_at__date__gte=filters.since)
-    if filters.until:
-        answers = answers.filter(response__submitted_at__date__lte=filters.until)
-    if filters.segment_id:
-        answers = answers.filter(response__customer__segment_id=filters.segment_id)
-    if filters.region:
-        answers = answers.filter(response__customer__region=filters.region)
-    if filters.team_id:
-        answers = answers.filter(response__customer__team_id=filters.team_id)
-    if filters.channel:
-        answers = answers.filter(response__channel=filters.channel)
-    if filters.team_ids is not None:
-        answers = answers.filter(response__customer__team_id__in=filters.team_ids)
+    answers = answers.filter(response__in=valid_responses(filters).values("pk"))
     recent = (
         answers.values_list("response_id", flat=True)
         .order_by("-response_id")

@@ -13,8 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import access
-from manyi.accounts.models import Team
-from manyi.customers.models import Customer, Segment
+from manyi.accounts.choices import Role
+from manyi.accounts.models import Team, User
+from manyi.customers.models import Customer, Product, Segment
 from manyi.surveys.choices import ResponseChannel
 
 from .queries import PERIODS, Filters, surveys_in_view
@@ -64,6 +65,10 @@ class DashboardFilterForm(forms.Form):
     channel = forms.ChoiceField(
         choices=[("", "---------"), *ResponseChannel.choices], required=False, label=_("Channel")
     )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.order_by("category", "name"), required=False, label=_("Product")
+    )
+    staff = forms.ModelChoiceField(queryset=None, required=False, label=_("Staff"))
     target = forms.FloatField(required=False, min_value=0, max_value=100, label=_("Item target %"))
 
     def __init__(self, data=None, *, user, today: dt.date | None = None):
@@ -84,6 +89,10 @@ class DashboardFilterForm(forms.Form):
         self.fields["team"].queryset = (
             teams if scope.everything else teams.filter(pk__in=scope.team_ids)
         )
+        staff = User.objects.filter(role__in=[Role.AGENT, Role.ANALYST, Role.ADMIN], is_active=True)
+        if not scope.everything:
+            staff = staff.filter(team_id__in=scope.team_ids)
+        self.fields["staff"].queryset = staff.order_by("username")
         visible = Customer.objects.visible_to(user)
         regions = visible.exclude(region="").values_list("region", flat=True).distinct()
         self.fields["region"].choices = [("", "---------")] + [
@@ -128,4 +137,6 @@ class DashboardFilterForm(forms.Form):
             region=self._value("region", ""),
             team_id=team.pk if team else None,
             channel=self._value("channel", ""),
+            product_id=getattr(self._value("product"), "pk", None),
+            staff_id=getattr(self._value("staff"), "pk", None),
         ).for_user(self.user)

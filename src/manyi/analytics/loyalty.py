@@ -15,7 +15,7 @@ from manyi.metrics.scores import Estimate, mean, nps, proportion
 from manyi.surveys.choices import QuestionType, ResponseStatus
 from manyi.surveys.models import Answer
 
-from .queries import Filters, catalogue
+from .queries import Filters, catalogue, valid_responses
 
 SAMPLE = 20_000
 REPURCHASE_CODE = "repurchase"
@@ -41,23 +41,7 @@ class Loyalty:
 
 def _in_cut(answers, filters: Filters):
     """The cut of `Filters` on answers via their response (the same as the count tables)."""
-    if filters.survey_ids:
-        answers = answers.filter(response__survey_id__in=filters.survey_ids)
-    if filters.since:
-        answers = answers.filter(response__submitted_at__date__gte=filters.since)
-    if filters.until:
-        answers = answers.filter(response__submitted_at__date__lte=filters.until)
-    if filters.segment_id:
-        answers = answers.filter(response__customer__segment_id=filters.segment_id)
-    if filters.region:
-        answers = answers.filter(response__customer__region=filters.region)
-    if filters.team_id:
-        answers = answers.filter(response__customer__team_id=filters.team_id)
-    if filters.channel:
-        answers = answers.filter(response__channel=filters.channel)
-    if filters.team_ids is not None:
-        answers = answers.filter(response__customer__team_id__in=filters.team_ids)
-    return answers
+    return answers.filter(response__in=valid_responses(filters).values("pk"))
 
 
 def satisfaction_vs_loyalty(filters: Filters) -> Loyalty:

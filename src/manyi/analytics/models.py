@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The cuts every count is kept by; "" / 0 stand for "none" so that the unique key has no NULLs.
-CUT_FIELDS = ("segment_id", "region", "team_id", "channel")
+CUT_FIELDS = ("segment_id", "region", "team_id", "channel", "product_id", "staff_id")
 
 
 class AnswerCount(models.Model):
@@ -24,6 +24,10 @@ class AnswerCount(models.Model):
     region = models.CharField(max_length=100, default="")
     team_id = models.IntegerField(default=0)
     channel = models.CharField(max_length=20, default="")
+    # What the survey was about (from the invitation): the purchase's main product, and the
+    # staff member who handled the contact or entered the interview.
+    product_id = models.IntegerField(default=0)
+    staff_id = models.IntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -33,7 +37,7 @@ class AnswerCount(models.Model):
             models.UniqueConstraint(
                 fields=[
                     "day", "survey", "question_code", "item", "role", "value", "option",
-                    "segment_id", "region", "team_id", "channel",
+                    "segment_id", "region", "team_id", "channel", "product_id", "staff_id",
                 ],
                 name="answer_count_key",
             )
@@ -57,6 +61,8 @@ class ResponseCount(models.Model):
     region = models.CharField(max_length=100, default="")
     team_id = models.IntegerField(default=0)
     channel = models.CharField(max_length=20, default="")
+    product_id = models.IntegerField(default=0)
+    staff_id = models.IntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -64,7 +70,17 @@ class ResponseCount(models.Model):
         verbose_name_plural = _("response counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "survey", "valid", "segment_id", "region", "team_id", "channel"],
+                fields=[
+                    "day",
+                    "survey",
+                    "valid",
+                    "segment_id",
+                    "region",
+                    "team_id",
+                    "channel",
+                    "product_id",
+                    "staff_id",
+                ],
                 name="response_count_key",
             )
         ]

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Q, Sum
 
 from manyi.accounts import access
-from manyi.surveys.choices import MatrixMeasure, QuestionType
-from manyi.surveys.models import Question, Survey
+from manyi.surveys.choices import MatrixMeasure, QuestionType, ResponseStatus
+from manyi.surveys.models import Question, Response, Survey
 
 from . import counts
-from .models import AnswerCount, ResponseCount
+from .models import CUT_FIELDS, AnswerCount, ResponseCount
 
 PERIODS = ("week", "month", "quarter", "year")
-GROUPS = ("survey", "item", "segment", "region", "team", "channel", *PERIODS)
+GROUPS = ("survey", "item", "segment", "region", "team", "channel", "product", "staff", *PERIODS)
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Filters:
     region: str = ""
     team_id: int | None = None
     channel: str = ""
+    product_id: int | None = None
+    staff_id: int | None = None
     team_ids: tuple[int, ...] | None = None  # None: every team (and no team)
 
     def for_user(self, user) -> Filters:
@@ -58,6 +60,10 @@ class Filters:
             q &= Q(team_id=self.team_id)
         if self.channel:
             q &= Q(channel=self.channel)
+        if self.product_id:
+            q &= Q(product_id=self.product_id)
+        if self.staff_id:
+            q &= Q(staff_id=self.staff_id)
         if self.team_ids is not None:
             q &= Q(team_id__in=self.team_ids)
         return q
@@ -72,8 +78,41 @@ class Filters:
             and (not self.region or row["region"] == self.region)
             and (not self.team_id or row["team_id"] == self.team_id)
             and (not self.channel or row["channel"] == self.channel)
+            and (not self.product_id or row["product_id"] == self.product_id)
+            and (not self.staff_id or row["staff_id"] == self.staff_id)
             and (self.team_ids is None or row["team_id"] in self.team_ids)
         )
+
+
+# Filters field -> the annotation `counts.cut_annotations` gives a response.
+_RESPONSE_CUTS = {
+    "segment_id": "cut_segment",
+    "region": "cut_region",
+    "team_id": "cut_team",
+    "channel": "cut_channel",
+    "product_id": "cut_product",
+    "staff_id": "cut_staff",
+}
+
+
+def valid_responses(filters: Filters):
+    """Valid submitted responses in the cut, selected exactly as the count tables count them;
+    for the analyses that need answers rather than counts (derived importance, loyalty)."""
+    responses = Response.objects.filter(status=ResponseStatus.SUBMITTED, is_valid=True)
+    responses = responses.annotate(day=counts.local_day(), **counts.cut_annotations())
+    q = Q()
+    if filters.survey_ids:
+        q &= Q(survey_id__in=filters.survey_ids)
+    if filters.since:
+        q &= Q(day__gte=filters.since)
+    if filters.until:
+        q &= Q(day__lte=filters.until)
+    for name, annotation in _RESPONSE_CUTS.items():
+        if value := getattr(filters, name):
+            q &= Q(**{annotation: value})
+    if filters.team_ids is not None:
+        q &= Q(cut_team__in=filters.team_ids)
+    return responses.filter(q)
 
 
 def period_start(day: dt.date, period: str) -> dt.date:
@@ -95,6 +134,8 @@ _GROUP_COLUMN = {
     "region": "region",
     "team": "team_id",
     "channel": "channel",
+    "product": "product_id",
+    "staff": "staff_id",
 }
 
 
@@ -125,7 +166,7 @@ def answer_counts(filters: Filters, selector: Selector, *, group_by=None) -> dic
     if selector.item is not None:
         q &= Q(item=selector.item)
     q &= ~Q(option="") if selector.options else Q(option="")
-    columns = ["day", "item", "survey_id", "segment_id", "region", "team_id", "channel"]
+    columns = ["day", "item", "survey_id", *CUT_FIELDS]
     value = "option" if selector.options else "value"
     result: dict[object, dict] = defaultdict(lambda: defaultdict(int))
     rows = AnswerCount.objects.filter(q).values(*columns, value).annotate(n=Sum("count"))
@@ -153,7 +194,7 @@ class ResponseTotals:
 def response_totals(filters: Filters, *, group_by=None) -> dict:
     """{group: ResponseTotals}: submitted and valid responses."""
     tallies: dict[object, list[int]] = defaultdict(lambda: [0, 0])
-    columns = ["day", "survey_id", "segment_id", "region", "team_id", "channel", "valid"]
+    columns = ["day", "survey_id", *CUT_FIELDS, "valid"]
     rows = ResponseCount.objects.filter(filters.q()).values(*columns).annotate(n=Sum("count"))
     live = (
         dict(zip(counts.RESPONSE_KEY, k, strict=True), n=n)

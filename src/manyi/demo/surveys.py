@@ -138,8 +138,9 @@ class _Writer:
         self.ctx = ctx
         self.invitations = Table(
             Invitation,
-            ["survey", "customer", "channel", "token", "language", "address", "status", "error",
-             "created_at", "sent_at", "delivered_at", "opened_at", "reminded_at"],
+            ["survey", "customer", "purchase", "interaction", "channel", "token", "language",
+             "address", "status", "error", "created_at", "sent_at", "delivered_at", "opened_at",
+             "reminded_at"],
         )  # fmt: skip
         self.responses = Table(
             Response,
@@ -389,7 +390,9 @@ class _Fieldwork:
     def at(self, t: int) -> dt.datetime:
         return self.ctx.start + dt.timedelta(seconds=t)
 
-    def invite(self, ci: int, t: int, addresses: dict[int, tuple[str, str]], **event) -> None:
+    def invite(
+        self, ci: int, t: int, addresses: dict[int, tuple[str, str]], about=(None, None), **event
+    ) -> None:
         """Invite customer `ci` at `t` (seconds) on a channel they consented to; maybe they
         answer. Customers with no address on any consented channel are passed over."""
         rng, people = self.rng, self.people
@@ -412,7 +415,7 @@ class _Fieldwork:
         if reminded is not None and reminded >= self.s.horizon:
             reminded = None
         invitation = (
-            self.s.survey.pk, pk, channel, _token(rng), language,
+            self.s.survey.pk, pk, *about, channel, _token(rng), language,
             email if channel == "email" else phone,
             InvitationStatus.SENT if delivered else InvitationStatus.FAILED,
             "" if delivered else "550 mailbox unavailable",
@@ -479,11 +482,14 @@ def _addresses(customer_pks) -> dict[int, tuple[str, str]]:
     return {pk: (email, phone) for pk, (email, phone) in found.items()}
 
 
+NOTHING = (None, None)  # an invitation about no purchase and no interaction
+
+
 def _position(ctx: Context, customer_pk: int) -> int:
     return bisect_left(ctx.customers.pk, customer_pk)
 
 
-def _waves(ctx: Context, s: _Survey, invites: int, every_days: int) -> list[tuple[int, int, dict]]:
+def _waves(ctx: Context, s: _Survey, invites: int, every_days: int) -> list[tuple]:
     """Relationship surveys go out in waves to customers who had joined by then."""
     rng, joined = ctx.rng, ctx.customers.joined
     waves = list(range(60 * DAY, s.horizon - 10 * DAY, every_days * DAY))
@@ -493,7 +499,7 @@ def _waves(ctx: Context, s: _Survey, invites: int, every_days: int) -> list[tupl
         if not members:
             continue
         chosen = {rng.randrange(members) for _ in range(max(1, invites // len(waves)))}
-        events += [(ci, wave + rng.randrange(3 * DAY), {}) for ci in sorted(chosen)]
+        events += [(ci, wave + rng.randrange(3 * DAY), {}, NOTHING) for ci in sorted(chosen)]
     return events
 
 
@@ -501,38 +507,38 @@ def _sampled(rows, share: float, rng) -> list:
     return [row for row in rows if rng.random() < share]
 
 
-def _after_delivery(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+def _after_delivery(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
     purchases = Purchase.objects.filter(delivered_at__isnull=False, returned=False)
     share = min(1.0, invites / max(1, purchases.count()))
-    rows = purchases.order_by("pk").values_list("customer_id", "delivered_at")
+    rows = purchases.order_by("pk").values_list("pk", "customer_id", "delivered_at")
     events = []
-    for customer_pk, delivered in _sampled(rows.iterator(chunk_size=10000), share, ctx.rng):
+    for pk, customer_pk, delivered in _sampled(rows.iterator(chunk_size=10000), share, ctx.rng):
         t = int((delivered - ctx.start).total_seconds()) + DAY
         if t < s.horizon:
-            events.append((_position(ctx, customer_pk), t, {}))
+            events.append((_position(ctx, customer_pk), t, {}, (pk, None)))
     return events
 
 
-def _after_contact(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+def _after_contact(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
     closed = Interaction.objects.filter(closed_at__isnull=False)
     share = min(1.0, invites / max(1, closed.count()))
-    rows = closed.order_by("pk").values_list("customer_id", "closed_at", "kind", "outcome")
+    rows = closed.order_by("pk").values_list("pk", "customer_id", "closed_at", "kind", "outcome")
     events = []
-    for customer_pk, at, kind, outcome in _sampled(rows.iterator(chunk_size=10000), share,
-                                                    ctx.rng):  # fmt: skip
+    for pk, customer_pk, at, kind, outcome in _sampled(rows.iterator(chunk_size=10000), share,
+                                                        ctx.rng):  # fmt: skip
         t = int((at - ctx.start).total_seconds()) + 2 * 3600
         if t < s.horizon:
             event = {"complaint": kind == "complaint", "resolved": outcome == "resolved"}
-            events.append((_position(ctx, customer_pk), t, event))
+            events.append((_position(ctx, customer_pk), t, event, (None, pk)))
     return events
 
 
-def _lost(ctx: Context, s: _Survey, invites: int) -> list[tuple[int, int, dict]]:
+def _lost(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
     dormant = [key for key, _n, _d in vocab.SEGMENTS].index("dormant")
     lost = [ci for ci, seg in enumerate(ctx.customers.segment) if seg == dormant]
     rng = ctx.rng
     chosen = sorted({lost[rng.randrange(len(lost))] for _ in range(invites)}) if lost else []
-    return [(ci, s.horizon - rng.randrange(270 * DAY) - DAY, {}) for ci in chosen]
+    return [(ci, s.horizon - rng.randrange(270 * DAY) - DAY, {}, NOTHING) for ci in chosen]
 
 
 def create_surveys(ctx: Context) -> None:
@@ -561,12 +567,12 @@ def create_surveys(ctx: Context) -> None:
         else:
             events = _lost(ctx, survey, invites)
         events.sort(key=lambda e: (e[1], e[0]))
-        addresses = _addresses(ctx.customers.pk[ci] for ci, _t, _e in events)
-        for ci, t, event in events:
-            work.invite(ci, t, addresses, **event)
+        addresses = _addresses(ctx.customers.pk[ci] for ci, _t, _e, _about in events)
+        for ci, t, event, about in events:
+            work.invite(ci, t, addresses, about, **event)
         if key in ("full_satisfaction", "csat_purchase") and events:
             for _ in range(max(1, target // 12)):
-                ci, t, _event = events[ctx.rng.randrange(len(events))]
+                ci, t, _event, _about = events[ctx.rng.randrange(len(events))]
                 work.direct(ci, min(t + ctx.rng.randrange(5 * DAY), survey.horizon - 3600))
         writer.flush()
         if key == "csat_purchase":

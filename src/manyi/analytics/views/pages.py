@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
-from manyi.accounts.models import Team
-from manyi.customers.models import Segment
+from manyi.accounts.models import Team, User
+from manyi.customers.models import Product, Segment
 from manyi.surveys.choices import ResponseChannel
 from manyi.surveys.models import Survey
 
@@ -28,6 +28,8 @@ BREAKDOWNS = {
     "region": gettext_lazy("Regions"),
     "channel": gettext_lazy("Channels"),
     "survey": gettext_lazy("Surveys"),
+    "product": gettext_lazy("Products"),
+    "staff": gettext_lazy("Staff"),
 }
 
 
@@ -149,6 +151,10 @@ def _names(by: str, keys) -> dict:
         names = {s.pk: s.title(language) for s in Survey.objects.filter(pk__in=ids)}
     elif by == "channel":
         names = {k: str(ResponseChannel(k).label) for k in ids if k in ResponseChannel.values}
+    elif by == "product":
+        names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif by == "staff":
+        names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
     else:
         names = {k: k for k in ids}
     return {k: names.get(k, str(k)) if k else "—" for k in keys}

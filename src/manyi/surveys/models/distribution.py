@@ -93,6 +93,24 @@ class Invitation(models.Model):
         blank=True,
         related_name="invitations",
     )
+    # What the invitation asks about, when an event triggered it: results can then be cut
+    # by the product bought and by the staff member who handled the contact.
+    purchase = models.ForeignKey(
+        "customers.Purchase",
+        verbose_name=_("about purchase"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interaction = models.ForeignKey(
+        "customers.Interaction",
+        verbose_name=_("about interaction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=InvitationChannel)
     token = models.CharField(max_length=64, unique=True, default=invitation_token)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")

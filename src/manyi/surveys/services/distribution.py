@@ -358,6 +358,11 @@ def triggers_scan(now=None) -> int:
                     firing.save(update_fields=["outcome"])
                     continue
                 customer = Customer.objects.get(pk=customer_id)
+                about = (
+                    {"purchase_id": source_id}
+                    if trigger.event == TriggerEvent.PURCHASE_DELIVERED
+                    else {"interaction_id": source_id}
+                )
                 firing.invitation = Invitation.objects.create(
                     survey=trigger.survey,
                     customer=customer,
@@ -365,6 +370,7 @@ def triggers_scan(now=None) -> int:
                     channel=trigger.channel,
                     address=result.eligible[customer_id],
                     language=customer.language,
+                    **about,
                 )
                 firing.outcome = "invited"
                 firing.save(update_fields=["invitation", "outcome"])
