@@ -1,0 +1,61 @@
+"""Walk every URL the project serves: apart from a short list of public pages, each one sends
+an anonymous visitor to the login page. A new view that forgets its access check fails here."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Pages meant for people who are not logged in.
+PUBLIC = {
+    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+    "password_reset_complete", "set_language", "core:healthz",
+    "respond:invitation", "respond:opt_out", "respond:public",
+}  # fmt: skip
+
+
+def _patterns(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.app_name == "admin":
+                continue  # Django's admin has its own login, tested elsewhere
+            yield from _patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def _arguments(pattern: URLPattern) -> dict:
+    converters = pattern.pattern.converters if hasattr(pattern.pattern, "converters") else {}
+    values = {"int": 1, "str": "x", "slug": "segment", "path": "x"}
+    kwargs = {}
+    for name, converter in converters.items():
+        kind = type(converter).__name__.lower().removesuffix("converter")
+        kwargs[name] = values.get(kind, "x")
+    if not converters:
+        for name in re.findall(r"<(?:\w+:)?(\w+)>", str(pattern.pattern)):
+            kwargs[name] = "x"
+    return kwargs
+
+
+ENDPOINTS = sorted((name, p) for name, p in _patterns(get_resolver()) if name not in PUBLIC)
+
+
+def test_the_walk_finds_the_project_s_pages():
+    names = {name for name, _p in ENDPOINTS}
+    assert {"customers:list", "surveys:detail", "analytics:overview"} <= names
+    assert len(names) > 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), ENDPOINTS, ids=[n for n, _p in ENDPOINTS])
+def test_anonymous_visitors_are_sent_to_login(client, name, pattern):
+    kwargs = _arguments(pattern)
+    if name == "customers:export":
+        kwargs = {"kind": "customers", "fmt": "csv"}
+    url = reverse(name, kwargs=kwargs)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code in (302, 405), (name, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("login")), (name, response["Location"])
