@@ -59,3 +59,34 @@ def test_anonymous_visitors_are_sent_to_login(client, name, pattern):
         assert response.status_code in (302, 405), (name, response.status_code)
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("login")), (name, response["Location"])
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label.startswith(("customers", "surveys", "analytics", "benchmarks"))
+        or model._meta.label in ("accounts.User", "accounts.Team")
+    }
+
+
+@pytest.mark.django_db
+def test_a_viewer_cannot_post_to_any_page(client, viewer):
+    """A viewer may read but change nothing: a POST anywhere is refused (403), meets a page
+    that takes no POST (405) or an object that does not exist for them (404), or is read like
+    a GET (200) — and no row anywhere is created or deleted. (An analyst posting the same
+    forms creates a survey and a competitor: the check has teeth.)"""
+    client.force_login(viewer)
+    before = _row_counts()
+    for name, pattern in ENDPOINTS:
+        if name == "logout":
+            continue
+        kwargs = _arguments(pattern)
+        if name == "customers:export":
+            kwargs = {"kind": "customers", "fmt": "csv"}
+        data = {"name": "changed", "title_zh": "新问卷", "blueprint": "csat_purchase"}
+        response = client.post(reverse(name, kwargs=kwargs), data)
+        assert response.status_code in (200, 403, 404, 405), (name, response.status_code)
+    assert _row_counts() == before
