@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -189,6 +189,19 @@ def rebuild(now: dt.datetime | None = None) -> dt.datetime:
     return fill(now)
 
 
+_tail_cache: dict = {}
+
+
 def tail() -> Tally:
-    """What was submitted after the watermark: added live by readers."""
-    return aggregate(filled_until(), None)
+    """What was submitted after the watermark: added live by readers. A dashboard asks for it
+    many times per page, so the last result is kept while the watermark and the newest
+    submission stay the same (submitted responses never change)."""
+    since = filled_until()
+    marker = _submitted(since, None).aggregate(n=Count("pk"), last=Max("submitted_at"))
+    key = (since, marker["n"], marker["last"])
+    cached = _tail_cache.get("entry")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    tally = aggregate(since, None)
+    _tail_cache["entry"] = (key, tally)
+    return tally
