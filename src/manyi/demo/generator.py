@@ -48,9 +48,10 @@ from manyi.surveys.models import (
 
 from . import vocab
 from .activity import create_activity
+from .benchmarks import create_benchmarks
 from .context import Context, Sizes, money
 from .people import create_customers
-from .surveys import create_benchmarks, create_surveys
+from .surveys import create_surveys
 
 DEFAULT_SEED = 20261123
 DEFAULT_PASSWORD = "manyi-demo"

@@ -1,52 +1,36 @@
-"""Demo surveys and their answers: the five templates, opened at the start of the history,
-answered by invited customers (and a few by phone or by the public link) in a way that makes
-the later analysis find something real.
-
-Each customer has a latent satisfaction; answers are that plus what each evaluated item adds
-(price is the weak point, service attitude the strong one; delivery in the north is poor
-until an improvement half a year before the end), plus noise. Overall satisfaction is driven
-most by product quality, delivery and after-sales, not by the stated weights, so stated and
-derived importance differ, as they do in real studies."""
+"""Demo surveys and their fieldwork: the five templates, opened at the start of the history,
+sent in waves or after events to customers who may be contacted, and answered by some of them
+(a few more by phone or through the public link), as `answers` says they answer."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Avg, Max
+from django.db.models import Max
 
 from manyi.accounts.models import User
 from manyi.customers.models import ContactPoint, Customer, Interaction, Purchase
 from manyi.metrics.quality import is_valid_response
-from manyi.surveys.answering import is_shown
 from manyi.surveys.choices import (
     InvitationChannel,
     InvitationStatus,
     ResponseChannel,
     ResponseStatus,
-    SurveyStatus,
     TriggerEvent,
 )
-from manyi.surveys.models import (
-    Answer,
-    Dimension,
-    Invitation,
-    Question,
-    Response,
-    Survey,
-    Trigger,
-)
-from manyi.surveys.services.design import survey_create_from_blueprint
+from manyi.surveys.models import Answer, Dimension, Invitation, Response, Trigger
 
-from . import survey_texts, vocab
+from . import vocab
+from .answers import ANSWERERS, DemoSurvey, Who, shown_and_answered
 from .bulk import Table
 from .context import Context
 
+DAY = 86400
 DAY = 86400
 # Share of all demo responses each template gets, and of invitations that are answered.
 SHARES = {
@@ -57,46 +41,8 @@ SHARES = {
     "exit": 0.05,
 }
 ANSWER_RATE = {InvitationChannel.EMAIL: 0.27, InvitationChannel.SMS: 0.36}
-# Mean score (1-5) an average customer gives each item; north-team customers rate delivery
-# lower until the improvement IMPROVED_DAYS before the end.
-ITEM_MEAN = {
-    "product_quality": 4.0,
-    "price": 3.3,
-    "delivery": 3.8,
-    "service_attitude": 4.2,
-    "response_speed": 3.6,
-    "after_sales": 3.5,
-    "channels": 3.9,
-    "brand": 4.0,
-}
-STATED_IMPORTANCE = {
-    "product_quality": 4.7,
-    "price": 4.4,
-    "delivery": 4.1,
-    "service_attitude": 3.9,
-    "response_speed": 3.7,
-    "after_sales": 4.2,
-    "channels": 3.0,
-    "brand": 3.3,
-}
-# What really moves overall satisfaction (sums to 1).
-DRIVERS = {
-    "product_quality": 0.30,
-    "delivery": 0.20,
-    "after_sales": 0.18,
-    "price": 0.12,
-    "service_attitude": 0.10,
-    "response_speed": 0.06,
-    "channels": 0.02,
-    "brand": 0.02,
-}
 SEGMENT_EFFECT = {"regular": 0.0, "high": 0.25, "new": 0.05, "dormant": -0.35, "business": 0.1}
 TEAM_EFFECT = {"east": 0.1, "south": 0.0, "north": -0.3, "online": -0.05}
-IMPROVED_DAYS = 180
-
-
-def _clip(value: float, low: int, high: int) -> int:
-    return max(low, min(high, round(value)))
 
 
 @dataclass
@@ -193,186 +139,6 @@ class _Writer:
         self.pending.clear()
 
 
-class _Survey:
-    """One demo survey: its questions and how a customer of latent satisfaction `theta`
-    answers it at time `t` (seconds since the start)."""
-
-    def __init__(self, ctx: Context, key: str, owner: User):
-        self.ctx = ctx
-        self.rng = ctx.rng
-        self.survey = survey_create_from_blueprint(user=owner, key=key)
-        opened = ctx.start + dt.timedelta(days=3)
-        Survey.objects.filter(pk=self.survey.pk).update(
-            status=SurveyStatus.OPEN, opened_at=opened, created_at=opened - dt.timedelta(days=2)
-        )
-        version = self.survey.current_version
-        version.locked_at = opened
-        version.save(update_fields=["locked_at"])
-        self.version_id = version.pk
-        self.questions = list(
-            Question.objects.filter(version=version).prefetch_related("items__dimension")
-        )
-        self.by_code = {q.code: q for q in self.questions}
-        self.horizon = int((ctx.end - ctx.start).total_seconds())
-
-    def items(self, theta: float, t: int, team: str) -> dict[str, int]:
-        improved = t > self.horizon - IMPROVED_DAYS * DAY
-        scores = {}
-        for code, mean in ITEM_MEAN.items():
-            if code == "delivery" and team == "north":
-                mean += 0.25 if improved else -0.6
-            scores[code] = _clip(mean + theta + self.rng.gauss(0, 0.55), 1, 5)
-        return scores
-
-    def overall(self, theta: float, items: dict[str, int]) -> int:
-        driven = sum(weight * items[code] for code, weight in DRIVERS.items())
-        return _clip(driven + 0.35 * theta + self.rng.gauss(0, 0.4), 1, 5)
-
-    def comment(self, items: dict[str, int], positive: bool, english: bool) -> str:
-        code = (max if positive else min)(items, key=lambda c: (items[c], c))
-        pairs = survey_texts.COMMENTS[code][1 if positive else 0]
-        zh, en = pairs[self.rng.randrange(len(pairs))]
-        return en if english else zh
-
-    def row(self, code: str, *, number=None, text="", choices=(), dimension=None, role="value"):
-        question = self.by_code[code]
-        # JSON text: the raw INSERT/COPY does not serialise a JSONField as the ORM does.
-        return (question.pk, dimension, role, number, text, json.dumps(list(choices)))
-
-
-def _counts(survey: _Survey, rows: list[tuple]) -> tuple[int, int]:
-    """(shown, answered) of a response, by the same skip logic the respondent pages use."""
-    values: dict[str, object] = {}
-    answered_ids = {row[0] for row in rows}
-    by_pk = {q.pk: q for q in survey.questions}
-    for question_pk, dimension, _role, number, text, choices in rows:
-        code = by_pk[question_pk].code
-        chosen = json.loads(choices)
-        values[code] = True if dimension else number if number is not None else chosen or text
-    shown = [q for q in survey.questions if is_shown(q, values)]
-    return len(shown), sum(1 for q in shown if q.pk in answered_ids)
-
-
-# How each template is answered: rows (question, dimension id, role, number, text, choices).
-# `who` carries theta, team, english and, for event surveys, what the event was.
-
-
-@dataclass(frozen=True)
-class _Who:
-    theta: float
-    team: str
-    english: bool
-    t: int
-    complaint: bool = False
-    resolved: bool = True
-    thorough: bool = True  # answers the optional questions too
-
-
-def _full(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
-    rng = s.rng
-    items = s.items(who.theta, who.t, who.team)
-    overall = s.overall(who.theta, items)
-    rows = [s.row("overall", number=overall)]
-    rows += [s.row("items", number=items[c], dimension=dims[c]) for c in ITEM_MEAN]
-    if who.thorough:
-        for code in ITEM_MEAN:
-            importance = _clip(STATED_IMPORTANCE[code] + rng.gauss(0, 0.6), 1, 5)
-            rows.append(s.row("importance", number=importance, dimension=dims[code]))
-        for item in s.by_code["gap"].items.all():
-            code = item.dimension.code
-            expected = _clip(4.2 + rng.gauss(0, 0.55), 1, 5)
-            rows.append(s.row("gap", number=expected, dimension=dims[code], role="expected"))
-            rows.append(s.row("gap", number=items[code], dimension=dims[code], role="experienced"))
-    intent = _clip(overall * 0.85 + 0.7 + rng.gauss(0, 0.6), 1, 5)
-    rows.append(s.row("repurchase", choices=[str(intent)]))
-    rows.append(s.row("nps", number=_clip(2.2 * overall - 0.3 + rng.gauss(0, 1.1), 0, 10)))
-    if rng.random() < 0.45:
-        rows.append(s.row("suggestions", text=s.comment(items, overall >= 4, who.english)))
-    return rows
-
-
-def _csat_purchase(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
-    rng = s.rng
-    items = s.items(who.theta, who.t, who.team)
-    overall = s.overall(who.theta, items)
-    rows = [s.row("overall", number=overall)]
-    if not who.thorough:
-        return rows
-    rows.append(s.row("delivery", number=items["delivery"]))
-    if overall <= 3 and rng.random() < 0.8:
-        rows.append(s.row("why_low", text=s.comment(items, False, who.english)))
-    intent = _clip(overall * 0.85 + 0.7 + rng.gauss(0, 0.6), 1, 5)
-    rows.append(s.row("repurchase", choices=[str(intent)]))
-    return rows
-
-
-_IMPROVE_OPTIONS = {
-    "product_quality": "product_quality",
-    "price": "price",
-    "delivery": "delivery",
-    "service_attitude": "service",
-    "response_speed": "service",
-    "after_sales": "after_sales",
-}
-
-
-def _nps(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
-    rng = s.rng
-    items = s.items(who.theta, who.t, who.team)
-    score = _clip(7.2 + 1.9 * who.theta + rng.gauss(0, 1.2), 0, 10)
-    rows = [s.row("nps", number=score)]
-    if who.thorough and rng.random() < 0.6:
-        rows.append(s.row("nps_reason", text=s.comment(items, score >= 9, who.english)))
-    if who.thorough:
-        worst = sorted(_IMPROVE_OPTIONS, key=lambda c: (items[c], c))[: rng.randint(1, 2)]
-        chosen = sorted({_IMPROVE_OPTIONS[c] for c in worst})
-        rows.append(s.row("improve_first", choices=chosen))
-    return rows
-
-
-def _ces(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
-    rng = s.rng
-    items = s.items(who.theta, who.t, who.team)
-    effort = 5.3 + 1.1 * who.theta - 0.9 * who.complaint - 1.2 * (not who.resolved)
-    rows = [
-        s.row("ces", number=_clip(effort + rng.gauss(0, 0.9), 1, 7)),
-        s.row("resolved", choices=["yes" if who.resolved else "no"]),
-    ]
-    if who.thorough:
-        rows.append(s.row("agent_csat", number=items["service_attitude"]))
-        if rng.random() < 0.3:
-            positive = who.resolved and items["service_attitude"] >= 4
-            rows.append(s.row("comment", text=s.comment(items, positive, who.english)))
-    return rows
-
-
-_EXIT_REASONS = ("price", "quality", "service", "delivery", "competitor", "no_need", "other")
-_EXIT_WEIGHTS = (30, 18, 12, 10, 22, 14, 4)
-
-
-def _exit(s: _Survey, who: _Who, dims: dict[str, int]) -> list[tuple]:
-    rng = s.rng
-    reasons = sorted(set(rng.choices(_EXIT_REASONS, _EXIT_WEIGHTS, k=rng.randint(1, 3))))
-    rows = [s.row("reasons", choices=reasons)]
-    if "competitor" in reasons:
-        competitors = survey_texts.COMPETITORS
-        rows.append(s.row("competitor", text=competitors[rng.randrange(len(competitors))]))
-    if who.thorough and rng.random() < 0.5:
-        zh, en = survey_texts.WIN_BACK[rng.randrange(len(survey_texts.WIN_BACK))]
-        rows.append(s.row("win_back", text=en if who.english else zh))
-    rows.append(s.row("return_likelihood", choices=[str(_clip(2.2 + who.theta, 1, 5))]))
-    return rows
-
-
-ANSWERERS = {
-    "full_satisfaction": _full,
-    "csat_purchase": _csat_purchase,
-    "nps_relationship": _nps,
-    "ces_service": _ces,
-    "exit": _exit,
-}
-
-
 def _token(rng) -> str:
     return base64.urlsafe_b64encode(rng.getrandbits(192).to_bytes(24, "big")).decode()
 
@@ -380,7 +146,7 @@ def _token(rng) -> str:
 class _Fieldwork:
     """Invites customers to one survey and records who answered and how."""
 
-    def __init__(self, ctx, survey: _Survey, people: _People, writer: _Writer, dims, staff):
+    def __init__(self, ctx, survey: DemoSurvey, people: _People, writer: _Writer, dims, staff):
         self.ctx, self.s, self.people, self.writer = ctx, survey, people, writer
         self.rng = ctx.rng
         self.dims = dims
@@ -432,7 +198,7 @@ class _Fieldwork:
 
     def respond(self, ci, t, channel, language, *, entered_by=None, anonymous=False, **event):
         rng, people = self.rng, self.people
-        who = _Who(
+        who = Who(
             theta=people.theta[ci],
             team=people.team[ci],
             english=language == "en",
@@ -444,7 +210,7 @@ class _Fieldwork:
         started = self.at(t)
         finished = rng.random() > 0.05  # some never press "submit"
         submitted = self.at(t + rng.randint(60, 900)) if finished else None
-        shown, answered = _counts(self.s, rows)
+        shown, answered = shown_and_answered(self.s, rows)
         valid = is_valid_response(answered, shown) if finished else None
         response = (
             self.s.survey.pk, self.s.version_id, None,
@@ -489,7 +255,7 @@ def _position(ctx: Context, customer_pk: int) -> int:
     return bisect_left(ctx.customers.pk, customer_pk)
 
 
-def _waves(ctx: Context, s: _Survey, invites: int, every_days: int) -> list[tuple]:
+def _waves(ctx: Context, s: DemoSurvey, invites: int, every_days: int) -> list[tuple]:
     """Relationship surveys go out in waves to customers who had joined by then."""
     rng, joined = ctx.rng, ctx.customers.joined
     waves = list(range(60 * DAY, s.horizon - 10 * DAY, every_days * DAY))
@@ -507,7 +273,7 @@ def _sampled(rows, share: float, rng) -> list:
     return [row for row in rows if rng.random() < share]
 
 
-def _after_delivery(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
+def _after_delivery(ctx: Context, s: DemoSurvey, invites: int) -> list[tuple]:
     purchases = Purchase.objects.filter(delivered_at__isnull=False, returned=False)
     share = min(1.0, invites / max(1, purchases.count()))
     rows = purchases.order_by("pk").values_list("pk", "customer_id", "delivered_at")
@@ -519,7 +285,7 @@ def _after_delivery(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
     return events
 
 
-def _after_contact(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
+def _after_contact(ctx: Context, s: DemoSurvey, invites: int) -> list[tuple]:
     closed = Interaction.objects.filter(closed_at__isnull=False)
     share = min(1.0, invites / max(1, closed.count()))
     rows = closed.order_by("pk").values_list("pk", "customer_id", "closed_at", "kind", "outcome")
@@ -533,7 +299,7 @@ def _after_contact(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
     return events
 
 
-def _lost(ctx: Context, s: _Survey, invites: int) -> list[tuple]:
+def _lost(ctx: Context, s: DemoSurvey, invites: int) -> list[tuple]:
     dormant = [key for key, _n, _d in vocab.SEGMENTS].index("dormant")
     lost = [ci for ci, seg in enumerate(ctx.customers.segment) if seg == dormant]
     rng = ctx.rng
@@ -552,7 +318,7 @@ def create_surveys(ctx: Context) -> None:
     people = _people(ctx)
     writer = _Writer(ctx)
     for key, share in SHARES.items():
-        survey = _Survey(ctx, key, owner)
+        survey = DemoSurvey(ctx, key, owner)
         work = _Fieldwork(ctx, survey, people, writer, dims, staff)
         target = max(1, round(total * share))
         invites = round(target / 0.3)
@@ -585,50 +351,3 @@ def create_surveys(ctx: Context) -> None:
                 active_since=ctx.end,
             )
     ctx.counts.update(surveys=len(SHARES), **writer.counts)
-
-
-# Two competitors from a yearly benchmark study: one stronger on price, one on service.
-COMPETITOR_SCORES = {
-    "竞品 A（价格领先）": {"price": 8, "delivery": 2, "product_quality": -4, "after_sales": -2},
-    "竞品 B（服务领先）": {"service_attitude": 4, "after_sales": 9, "price": -5, "brand": 3},
-}
-
-
-def create_benchmarks(ctx: Context) -> None:
-    """Competitors' item scores for the last year, near ours so that some differ and some
-    don't: what a benchmark study bought from a market-research firm looks like."""
-    from manyi.benchmarks.models import BenchmarkScore, Competitor
-
-    if not ctx.sizes.responses:
-        return
-    start = (ctx.end - dt.timedelta(days=365)).astimezone(ctx.tz).date()
-    end = (ctx.end - dt.timedelta(days=1)).astimezone(ctx.tz).date()
-    dims = dict(Dimension.objects.values_list("code", "pk"))
-    # Our own item satisfaction over the year, as the demo answers give it.
-    ours = dict(
-        Answer.objects.filter(
-            question__code="items", response__submitted_at__gte=ctx.end - dt.timedelta(days=365)
-        )
-        .values_list("dimension__code")
-        .annotate(mean=Avg("number"))
-        .order_by()
-    )
-    rows = []
-    for name, edges in COMPETITOR_SCORES.items():
-        competitor = Competitor.objects.create(name=name, notes="2026 年度满意度对标调研")
-        for code, mean in ITEM_MEAN.items():
-            base = float(ours.get(code) or mean) / 5 * 100
-            score = base + edges.get(code, 0) + ctx.rng.uniform(-1.5, 1.5)
-            rows.append(
-                BenchmarkScore(
-                    competitor=competitor,
-                    dimension_id=dims[code],
-                    period_start=start,
-                    period_end=end,
-                    satisfaction=round(min(100.0, score), 1),
-                    n=400,
-                    source="年度对标调研（第三方）",
-                )
-            )
-    BenchmarkScore.objects.bulk_create(rows)
-    ctx.counts["competitors"] = len(COMPETITOR_SCORES)

@@ -7,6 +7,7 @@ have no errors with a handful of bulk queries per chunk, never one query per row
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ class Saved:
         return Saved(self.created + other.created, self.updated + other.updated)
 
 
-class Importer:
+class Importer(ABC):
     kind: str
     # Purchases keep the lines of one order in one chunk, so an order is written whole.
     keep_groups_together = False
@@ -41,13 +42,15 @@ class Importer:
         """Rows with the same key write the same record (the last one wins)."""
         return row.values.get("external_id", "")
 
+    @abstractmethod
     def check(self, rows: list[ParsedRow]) -> None:
-        raise NotImplementedError
+        """Add row errors that need the database (unknown customer, team, ...)."""
 
+    @abstractmethod
     def save(self, rows: list[ParsedRow]) -> Saved:
-        raise NotImplementedError
+        """Write checked rows in bulk; return what was created and updated."""
 
-    def committed(self, rows: list[ParsedRow]) -> None:
+    def committed(self, rows: list[ParsedRow]) -> None:  # noqa: B027 (a hook, optional)
         """Called once `rows` are saved for good (their transaction committed)."""
 
     def header(self, field: str) -> str:
