@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ def navigation(request):
     """The main menu, holding only what the user may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "manyi_version": __version__}
+        return {"nav_items": [], "manyi_version": __version__, "min_n": settings.MANYI_MIN_SAMPLE}
     items = [
         ("home", _("Overview"), reverse("core:home"), Action.VIEW_RECORDS),
         ("customers", _("Customers"), reverse("customers:list"), Action.VIEW_RECORDS),
@@ -21,6 +22,8 @@ def navigation(request):
     ]
     return {
         "manyi_version": __version__,
+        # The minimum sample below which a figure is greyed out (core/_estimate.html).
+        "min_n": settings.MANYI_MIN_SAMPLE,
         "nav_items": [
             {"key": key, "label": label, "url": url}
             for key, label, url, action in items
