@@ -8,13 +8,7 @@ are.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
-import tempfile
-from collections.abc import Iterable, Iterator
-from decimal import Decimal
-from typing import IO
+from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
@@ -26,7 +20,6 @@ from .importing.columns import export_headers
 from .models import ContactPoint, Customer, Interaction, Purchase, PurchaseItem
 
 CHUNK_SIZE = 2000
-FORMATS = ("csv", "xlsx")
 _CONTACT_ORDER = ("phone", "email", "address", "messaging")
 
 
@@ -127,69 +120,3 @@ _ROWS = {
     ImportKind.PURCHASES: _purchase_rows,
     ImportKind.INTERACTIONS: _interaction_rows,
 }
-
-
-# CSV
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(rows: Iterable[list], *, batch: int = 500) -> Iterator[bytes]:
-    """UTF-8 with a BOM: Excel then shows Chinese text correctly."""
-    writer = csv.writer(_Echo())
-    yield codecs.BOM_UTF8
-    lines: list[str] = []
-    for row in rows:
-        lines.append(writer.writerow([_csv_value(value) for value in row]))
-        if len(lines) >= batch:
-            yield "".join(lines).encode()
-            lines.clear()
-    if lines:
-        yield "".join(lines).encode()
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        local = timezone.localtime(value)
-        return local.strftime("%Y-%m-%d %H:%M:%S.%f" if local.microsecond else "%Y-%m-%d %H:%M:%S")
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
-# Excel
-
-
-def xlsx_file(rows: Iterable[list], *, title: str) -> IO[bytes]:
-    """A workbook in a temporary file (write-only mode: rows go to disk as they come)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append([_xlsx_value(value, ILLEGAL_CHARACTERS_RE) for value in row])
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    workbook.save(out)
-    out.seek(0)
-    return out
-
-
-def _xlsx_value(value, illegal):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        # Excel has no time zones: local wall-clock time, which the importer reads back as such.
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, str):
-        return illegal.sub("", value)
-    return value

@@ -3,7 +3,7 @@
 Columns cover every version of the survey (question codes in version order), so a file keeps
 its shape when a new version is published. Matrix rows are `<code>.<item>`, expectation rows
 `<code>.<item>.expected` / `.experienced`, and multiple choices are joined with ";". Rows are
-read in chunks and written as they come, as the customer export does (its writers are reused).
+read in chunks and written as they come, through `manyi.core.tabular`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,17 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from manyi.customers.exporting import csv_chunks, xlsx_file
-
 from .choices import AnswerRole, QuestionType
 from .models import Answer, Dimension, Question, Survey
 
 __all__ = [
-    "FORMATS",
     "META_COLUMNS",
-    "csv_chunks",
     "export_filename",
     "question_columns",
     "response_rows",
-    "xlsx_file",
 ]
 
 CHUNK_SIZE = 2000
-FORMATS = ("csv", "xlsx")
 META_COLUMNS = [
     "response_id",
     "submitted_at",

@@ -1,22 +1,13 @@
 """Export pages: what the user sees in a list, as CSV or Excel."""
 
-from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.utils.http import content_disposition_header
+from django.http import Http404
 
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.tabular import FORMATS, table_download
 
 from ..choices import ImportKind
-from ..exporting import (
-    FORMATS,
-    csv_chunks,
-    export_filename,
-    export_queryset,
-    export_rows,
-    xlsx_file,
-)
-
-_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ..exporting import export_filename, export_queryset, export_rows
 
 
 @require_action(Action.EXPORT_DATA)
@@ -24,17 +15,9 @@ def export(request, kind: str, fmt: str):
     if kind not in ImportKind.values or fmt not in FORMATS:
         raise Http404
     queryset = export_queryset(user=request.user, kind=kind, params=request.GET)
-    rows = export_rows(kind=kind, queryset=queryset)
-    filename = export_filename(kind=kind, fmt=fmt)
-    if fmt == "xlsx":
-        return FileResponse(
-            xlsx_file(rows, title=kind),
-            as_attachment=True,
-            filename=filename,
-            content_type=_XLSX_TYPE,
-        )
-    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
+    return table_download(
+        export_rows(kind=kind, queryset=queryset),
+        fmt=fmt,
+        filename=export_filename(kind=kind, fmt=fmt),
+        title=kind,
     )
-    return response

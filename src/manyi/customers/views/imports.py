@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.tabular import csv_chunks, table_download
 
 from ..choices import ImportKind, ImportStatus
-from ..exporting import csv_chunks
 from ..forms_import import ImportUploadForm
 from ..importing import import_error_rows, import_job_create, import_preview, import_run
 from ..importing.columns import COLUMNS, template_headers
@@ -70,25 +70,21 @@ def import_detail(request, pk: int):
 @require_action(Action.IMPORT_DATA)
 def import_errors(request, pk: int):
     job = get_object_or_404(import_jobs_visible_to(user=request.user), pk=pk)
-    return _csv_response(import_error_rows(job=job), f"import-{job.pk}-errors.csv")
+    return table_download(
+        import_error_rows(job=job), fmt="csv", filename=f"import-{job.pk}-errors.csv", title=""
+    )
 
 
 @require_action(Action.IMPORT_DATA)
 def import_template(request, kind: str):
     if kind not in ImportKind.values:
         raise Http404
-    response = HttpResponse(b"".join(csv_chunks([template_headers(kind)])))
-    response["Content-Type"] = "text/csv; charset=utf-8"
+    # One line: sent whole rather than streamed.
+    response = HttpResponse(
+        b"".join(csv_chunks([template_headers(kind)])), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{kind}-template.csv"
-    )
-    return response
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
     )
     return response
 

@@ -9,24 +9,22 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.tabular import FORMATS, table_download
 
 from ..choices import AnswerRole, QuestionType, ResponseChannel
-from ..exporting import FORMATS, csv_chunks, export_filename, response_rows, xlsx_file
+from ..exporting import export_filename, response_rows
 from ..forms.distribution import ResponseFilterSet
 from ..models import Answer, Question, Response, Survey
 from ..queries import survey_funnel
 from ..scales import scale_for
 from ..services.responding import version_questions
-
-_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey(request, pk: int) -> Survey:
@@ -204,17 +202,9 @@ def response_export(request, pk: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     survey = _survey(request, pk)
-    rows = response_rows(survey=survey, queryset=_filtered(request, survey).qs)
-    filename = export_filename(survey=survey, fmt=fmt)
-    if fmt == "xlsx":
-        return FileResponse(
-            xlsx_file(rows, title="responses"),
-            as_attachment=True,
-            filename=filename,
-            content_type=_XLSX_TYPE,
-        )
-    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
+    return table_download(
+        response_rows(survey=survey, queryset=_filtered(request, survey).qs),
+        fmt=fmt,
+        filename=export_filename(survey=survey, fmt=fmt),
+        title="responses",
     )
-    return response
