@@ -148,3 +148,12 @@ def test_product_and_staff_cuts_come_from_what_the_invitation_was_about(survey, 
     assert overall(Filters(staff_id=agent.pk)) == {2: 1, 4: 1}
     counts.fill(now=timezone.now() + dt.timedelta(hours=1))
     assert overall(Filters(product_id=item.product_id)) == {5: 1}
+
+
+def test_the_tail_is_computed_once_per_request_and_never_kept_after(survey):
+    answer(survey, 5, repurchase="5")
+    with counts.tail_memo():
+        first = counts.tail()
+        answer(survey, 4, repurchase="4")
+        assert counts.tail() is first  # the same request: the same snapshot
+    assert overall() == {5: 1, 4: 1}  # the next request sees the new answer

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -189,19 +191,26 @@ def rebuild(now: dt.datetime | None = None) -> dt.datetime:
     return fill(now)
 
 
-_tail_cache: dict = {}
+# Within one request a dashboard asks for the tail a dozen times: it is computed once per
+# request (see TailMemoMiddleware), never kept across requests, so it is never stale.
+_memo: ContextVar[dict | None] = ContextVar("manyi_tail_memo", default=None)
+
+
+@contextmanager
+def tail_memo():
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def tail() -> Tally:
-    """What was submitted after the watermark: added live by readers. A dashboard asks for it
-    many times per page, so the last result is kept while the watermark and the newest
-    submission stay the same (submitted responses never change)."""
-    since = filled_until()
-    marker = _submitted(since, None).aggregate(n=Count("pk"), last=Max("submitted_at"))
-    key = (since, marker["n"], marker["last"])
-    cached = _tail_cache.get("entry")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    tally = aggregate(since, None)
-    _tail_cache["entry"] = (key, tally)
+    """What was submitted after the watermark: added live by readers."""
+    memo = _memo.get()
+    if memo is not None and "tally" in memo:
+        return memo["tally"]
+    tally = aggregate(filled_until(), None)
+    if memo is not None:
+        memo["tally"] = tally
     return tally

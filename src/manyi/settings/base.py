@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "manyi.analytics.middleware.TailMemoMiddleware",
 ]
 
 ROOT_URLCONF = "manyi.urls"
