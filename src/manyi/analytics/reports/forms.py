@@ -14,7 +14,8 @@ from manyi.surveys.models import Survey
 
 from ..models import ScheduledReport
 
-DEFAULT_DAYS = 30
+# A satisfaction report looks back a year by default: relationship surveys run in waves.
+DEFAULT_DAYS = 365
 MAX_DAYS = 3 * 366
 
 
@@ -23,7 +24,7 @@ class DateInput(forms.DateInput):
 
 
 class ReportPeriodForm(forms.Form):
-    """From and until (both included); empty means the last 30 days up to today."""
+    """From and until (both included); empty means the last 365 days up to today."""
 
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)
     until = forms.DateField(label=_("Until"), required=False, widget=DateInput)
