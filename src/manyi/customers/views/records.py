@@ -1,29 +1,18 @@
 """Customer profiles and interactions: list, search, view, create, edit."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.paging import page_of, query_without_page
 
 from .. import queries, services
 from ..filters import CustomerFilterSet, InteractionFilterSet
 from ..forms import ContactFormSet, CustomerForm, InteractionForm
 from ..models import Customer, Interaction
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.MANYI_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @require_action(Action.VIEW_RECORDS)
@@ -35,8 +24,8 @@ def customer_list(request):
         {
             "active_nav": "customers",
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": page_of(request, filterset.qs),
+            "query": query_without_page(request),
             "can_edit": access.can(request.user, Action.EDIT_RECORDS),
             "can_export": access.can(request.user, Action.EXPORT_DATA),
         },
@@ -102,8 +91,8 @@ def interaction_list(request):
         {
             "active_nav": "interactions",
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": page_of(request, filterset.qs),
+            "query": query_without_page(request),
             "can_export": access.can(request.user, Action.EXPORT_DATA),
         },
     )

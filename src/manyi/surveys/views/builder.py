@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.paging import page_of
 
 from .. import queries
 from ..blueprints import BLUEPRINTS
@@ -111,7 +110,7 @@ def _percent(share) -> float | None:
 @require_action(Action.VIEW_RECORDS)
 def survey_list(request):
     surveys = Survey.objects.visible_to(request.user).select_related("current_version")
-    page = Paginator(surveys, settings.MANYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, surveys)
     language = _language(request)
     rows = []
     for survey in page:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.paging import page_of
 from manyi.customers.models import Customer
 
 from ..choices import InvitationStatus
@@ -182,9 +181,7 @@ def distribution_detail(request, pk: int):
             "selection": _describe_selection(request, distribution.filters),
             "excluded": [(label, summary.get(key, 0)) for key, label in EXCLUSION_REASONS.items()],
             "counts": counts,
-            "page": Paginator(invitations, settings.MANYI_PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page": page_of(request, invitations),
             "query": "",
         },
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +15,7 @@ from django.utils.translation import get_language
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.core.paging import page_of, query_without_page
 from manyi.core.tabular import FORMATS, table_download
 
 from ..choices import AnswerRole, QuestionType, ResponseChannel
@@ -43,10 +43,8 @@ def response_list(request, pk: int):
     responses = filterset.qs.select_related("customer", "version").order_by(
         F("submitted_at").desc(nulls_last=True), "-started_at", "-pk"
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     funnel = survey_funnel(survey=survey, user=request.user)
-    page = Paginator(responses, settings.MANYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, responses)
     for row in page:
         row.language_name = _language_name(row.language)
     return render(
@@ -65,7 +63,7 @@ def response_list(request, pk: int):
             ],
             "filter": filterset,
             "page": page,
-            "query": params.urlencode(),
+            "query": query_without_page(request),
             "can_export": access.can(request.user, Action.EXPORT_DATA),
         },
     )
