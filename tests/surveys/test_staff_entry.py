@@ -22,7 +22,9 @@ def survey(analyst):
 
 @pytest.fixture
 def east_customer(team_east):
-    return CustomerFactory(name="东区客户", external_id="E-1", team=team_east, language="en")
+    return CustomerFactory(
+        name="东区客户", external_id="E-1", team=team_east, language="en", consent_phone=True
+    )
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "manyi.analytics",
     "manyi.benchmarks",
     "manyi.demo",
+    "manyi.privacy",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +177,13 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.surveys.tasks.reminders_send", 900),
     ("manyi.analytics.tasks.counts_fill", 60),
     ("manyi.analytics.tasks.scheduled_reports_send", 3600),
+    ("manyi.privacy.retention_tasks.retention_apply", 86400),
 ]
+# Retention of personal data, in days; 0 keeps it for ever. Contact details (phones, email
+# and postal addresses) of customers with no purchase, interaction, invitation or response
+# for this long are removed; the text of open answers is cleared after this long.
+MANYI_RETENTION_CONTACT_DAYS = int(os.environ.get("MANYI_RETENTION_CONTACT_DAYS", "0"))
+MANYI_RETENTION_OPEN_TEXT_DAYS = int(os.environ.get("MANYI_RETENTION_OPEN_TEXT_DAYS", "0"))
 
 LOGGING = {
     "version": 1,

@@ -128,6 +128,16 @@ class EntryForm(forms.Form):
         help_text=_("Empty: the answers are not linked to a customer."),
     )
     customer_pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    consent_override_reason = forms.CharField(
+        label=_("Reason for the phone interview without phone consent"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when the customer has not agreed to be contacted by phone or has "
+            "withdrawn that consent, for example: the customer called us and asked to answer."
+        ),
+    )
 
     def __init__(self, *args, user, survey: Survey, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +146,7 @@ class EntryForm(forms.Form):
         if survey.anonymous:
             del self.fields["customer"]
             del self.fields["customer_pk"]
+            del self.fields["consent_override_reason"]
 
     def clean(self):
         cleaned = super().clean()
@@ -156,4 +167,25 @@ class EntryForm(forms.Form):
                 "customer", _("No customer with this external ID among the customers you serve.")
             )
         cleaned["customer_obj"] = found
+        self._check_phone_consent(cleaned, found)
         return cleaned
+
+    def _check_phone_consent(self, cleaned: dict, customer: Customer | None) -> None:
+        """A phone interview with a customer who gave no phone consent (or withdrew it) is
+        recorded only with a reason, kept on the response."""
+        reason = (cleaned.get("consent_override_reason") or "").strip()
+        cleaned["consent_override_reason"] = ""
+        if customer is None or cleaned.get("channel") != ResponseChannel.PHONE:
+            return
+        if customer.consent_phone:
+            return
+        if not reason:
+            self.add_error(
+                "consent_override_reason",
+                _(
+                    "This customer has not agreed to be contacted by phone, or has withdrawn "
+                    "that consent. Give the reason for recording this phone interview."
+                ),
+            )
+            return
+        cleaned["consent_override_reason"] = reason

@@ -86,6 +86,10 @@ class Response(models.Model):
     shown_count = models.PositiveSmallIntegerField(_("questions shown"), default=0)
     answered_count = models.PositiveSmallIntegerField(_("questions answered"), default=0)
     is_valid = models.BooleanField(_("valid"), null=True, blank=True)
+    # Why staff recorded a phone interview with a customer who gave no phone consent.
+    consent_override_reason = models.TextField(
+        _("reason for contacting without consent"), blank=True, default=""
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -145,6 +149,8 @@ class Answer(models.Model):
     text = models.TextField(_("text"), blank=True)
     # Chosen option values, for choice questions.
     choices = models.JSONField(_("choices"), default=list, blank=True)
+    # When the retention policy cleared the text: the row stays, so counts do not change.
+    redacted_at = models.DateTimeField(_("text removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")

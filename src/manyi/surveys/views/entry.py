@@ -61,10 +61,18 @@ def _subset(data, names: list[str]) -> QueryDict:
 
 
 def response_enter(
-    *, survey: Survey, user, channel: str, language: str, customer: Customer | None, data
+    *,
+    survey: Survey,
+    user,
+    channel: str,
+    language: str,
+    customer: Customer | None,
+    data,
+    consent_override_reason: str = "",
 ) -> EntryResult:
     """Start, fill page by page, and submit a response in one transaction: if any page or
-    the submission is refused, nothing at all is stored. May raise TamperedInput."""
+    the submission is refused, nothing at all is stored. May raise TamperedInput.
+    `consent_override_reason` says why a customer without phone consent was interviewed."""
     questions = version_questions(survey.current_version)
     pages = _page_fields(questions)
     known = {name for names in pages.values() for name in names}
@@ -78,6 +86,9 @@ def response_enter(
         response = response_start(
             survey=survey, channel=channel, language=language, customer=customer, entered_by=user
         )
+        if consent_override_reason:
+            response.consent_override_reason = consent_override_reason
+            response.save(update_fields=["consent_override_reason"])
         for page, names in pages.items():
             parsed = response_save_page(response=response, page=page, data=_subset(data, names))
             result.errors.update(parsed.errors)
@@ -255,6 +266,7 @@ def entry(request, pk: int):
                     language=form.cleaned_data["language"],
                     customer=form.cleaned_data["customer_obj"],
                     data=request.POST,
+                    consent_override_reason=form.cleaned_data.get("consent_override_reason", ""),
                 )
             except TamperedInput as exc:
                 form.add_error(None, str(exc))
@@ -268,6 +280,7 @@ def entry(request, pk: int):
     else:
         form = EntryForm(initial=_initial(request, survey), user=request.user, survey=survey)
     term, found = _search(request)
+    picked = _picked_customer(form, request)
     return render(
         request,
         "surveys/entry/entry.html",
@@ -275,7 +288,8 @@ def entry(request, pk: int):
             **context,
             "form": form,
             "questions": entry_questions(questions, values, errors),
-            "picked": _picked_customer(form, request),
+            "picked": picked,
+            "phone_consent_missing": picked is not None and not picked.consent_phone,
             "term": term,
             "found": found,
         },

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
@@ -123,6 +124,8 @@ def _plain_value(question: Question, answer: Answer | None, language: str) -> st
         return _choice_labels(question, answer.choices, language)
     if answer.number is not None:
         return _rating(question, answer.number)
+    if answer.redacted_at is not None:
+        return _("(text removed under the retention policy)")
     return answer.text
 
 
