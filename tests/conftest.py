@@ -49,3 +49,13 @@ def users_by_role(admin_user, analyst, agent, viewer):
 def _english_by_default(settings):
     # Assertions on page text read English; tests of Chinese pages ask for it explicitly.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits count in the cache: each test starts with no request counted.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

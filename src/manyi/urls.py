@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +6,8 @@ admin.site.site_title = "manyi"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Django's auth URLs: password reset in the site's layout, mail sent by a task.
+    path("accounts/", include("manyi.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("customers/", include("manyi.customers.urls")),
@@ -15,11 +16,9 @@ urlpatterns = [
     path("analytics/", include("manyi.analytics.urls")),
     path("reports/", include("manyi.analytics.reports.urls")),
     path("benchmarks/", include("manyi.benchmarks.urls")),
+    path("privacy/", include("manyi.privacy.urls")),
     path("", include("manyi.surveys.respond_urls")),
     path("", include("manyi.core.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves uploaded files, not even in DEBUG: they hold personal data and live in the
+# private storage; views that check access send them (customers:import_file).

@@ -11,8 +11,25 @@ from tests.factories import CustomerFactory, InteractionFactory, UserFactory
     ("role", "allowed"),
     [
         (Role.ADMIN, set(Action)),
-        (Role.ANALYST, set(Action) - {Action.ADMINISTER}),
-        (Role.AGENT, {Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.ENTER_RESPONSES}),
+        (
+            Role.ANALYST,
+            set(Action)
+            - {
+                Action.ADMINISTER,
+                Action.SEE_CONTACTS,
+                Action.REVEAL_CONTACTS,
+                Action.MANAGE_PERSONAL_DATA,
+            },
+        ),
+        (
+            Role.AGENT,
+            {
+                Action.VIEW_RECORDS,
+                Action.EDIT_RECORDS,
+                Action.ENTER_RESPONSES,
+                Action.REVEAL_CONTACTS,
+            },
+        ),
         (Role.VIEWER, {Action.VIEW_RECORDS}),
     ],
 )

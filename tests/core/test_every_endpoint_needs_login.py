@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Pages meant for people who are not logged in.
 PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "set_language", "core:healthz",
+    "password_reset_complete", "set_language", "core:healthz", "core:favicon",
     "respond:invitation", "respond:opt_out", "respond:public",
 }  # fmt: skip
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 
@@ -39,7 +40,7 @@ def test_menu_offers_only_what_the_role_may_open(client, users_by_role):
         if role in {"admin", "analyst"}:
             expected.add("imports")
         if role == "admin":
-            expected.add("admin")
+            expected.update({"admin", "audit"})
         assert keys == expected, role
 
 
@@ -58,3 +59,27 @@ def test_pages_need_no_outside_resources(client, analyst):
 
 def test_healthz_answers_with_the_database(client, db):
     assert client.get(reverse("core:healthz")).json() == {"status": "ok"}
+
+
+def test_every_page_has_an_icon_and_favicon_ico_finds_it(client, analyst):
+    # given a logged-in user on a staff page
+    client.force_login(analyst)
+    # when the page and the browser's default /favicon.ico are fetched
+    page = client.get("/").content.decode()
+    icon = client.get("/favicon.ico")
+    # then the page links the icon and /favicon.ico leads to the same static file
+    assert 'rel="icon" href="/static/manyi/favicon.svg"' in page
+    assert icon.status_code == 301
+    assert icon["Location"] == "/static/manyi/favicon.svg"
+    assert finders.find("manyi/favicon.svg")
+
+
+def test_chinese_admin_names_the_task_tables_in_chinese(client, admin_user, chinese_default):
+    # given an administrator whose browser asks for Chinese
+    client.force_login(admin_user)
+    # when the admin index is shown
+    page = client.get("/admin/", headers={"accept-language": "zh-hans"}).content.decode()
+    # then the background-task app and its table have Chinese names
+    assert "后台任务队列" in page
+    assert "Tasks Database Backend" not in page
+    assert "Task Results" not in page

@@ -201,8 +201,8 @@ def test_a_real_constraint_violation_fails_only_its_own_row(admin_user, monkeypa
     assert Customer.objects.count() == 3
 
 
-def test_rows_are_imported_in_chunks(admin_user, monkeypatch):
-    monkeypatch.setattr("manyi.customers.importing.services.CHUNK_SIZE", 2)
+def test_rows_are_imported_in_chunks(admin_user, settings):
+    settings.MANYI_IMPORT_BATCH_ROWS = 2
     lines = "".join(f"C{i},Name {i}\n" for i in range(5))
     job = run_import(admin_user, ImportKind.CUSTOMERS, "external_id,name\n" + lines + "C0,Again\n")
     assert counts(job) == (ImportStatus.DONE, 6, 5, 1, 0)
@@ -419,9 +419,9 @@ def test_an_unknown_sku_without_a_product_name_fails(admin_user):
     ]
 
 
-def test_lines_of_an_order_split_across_chunks_are_all_kept(admin_user, monkeypatch):
+def test_lines_of_an_order_split_across_chunks_are_all_kept(admin_user, settings):
     # given: chunks of 1 row, and the order's lines not next to each other
-    monkeypatch.setattr("manyi.customers.importing.services.CHUNK_SIZE", 1)
+    settings.MANYI_IMPORT_BATCH_ROWS = 1
     CustomerFactory(external_id="C1")
     text = (
         "order_no,customer_id,purchased_at,sku,product,quantity,unit_price\n"

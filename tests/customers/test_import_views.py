@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from manyi.accounts.choices import Role
 from manyi.customers.choices import ImportKind, ImportStatus
-from manyi.customers.importing import import_job_create
+from manyi.customers.importing import import_job_create, import_run
 from manyi.customers.models import Customer, ImportJob
 from tests.customers.test_import_readers import xlsx_bytes
 from tests.factories import UserFactory
@@ -59,7 +59,7 @@ def test_anonymous_users_are_sent_to_log_in(client):
     assert reverse("login") in response["Location"]
 
 
-def test_upload_preview_confirm_report_flow(client, analyst):
+def test_upload_preview_confirm_report_flow(client, analyst, django_capture_on_commit_callbacks):
     # given
     client.force_login(analyst)
     upload = SimpleUploadedFile("people.csv", GOOD_AND_BAD.encode())
@@ -83,8 +83,10 @@ def test_upload_preview_confirm_report_flow(client, analyst):
     assert "“nope” is not an email address.".encode() in preview.content
     assert b"Import 2 rows" in preview.content
     assert not Customer.objects.exists()
-    # when: confirm
-    response = client.post(reverse("customers:import_detail", args=[job.pk]))
+    # when: confirm (the task is queued when the request commits; it runs at once in tests)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("customers:import_detail", args=[job.pk]))
+    assert len(callbacks) == 1
     # then: the report
     assert response.status_code == 302
     report = client.get(response["Location"])
@@ -95,7 +97,9 @@ def test_upload_preview_confirm_report_flow(client, analyst):
     assert reverse("customers:import_errors", args=[job.pk]).encode() in report.content
     assert list(Customer.objects.values_list("external_id", flat=True)) == ["C1"]
     # when: confirmed again (a double click)
-    client.post(reverse("customers:import_detail", args=[job.pk]))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("customers:import_detail", args=[job.pk]))
+    assert callbacks == []
     # then: nothing more happens
     assert Customer.objects.count() == 1
 
@@ -135,22 +139,22 @@ def test_a_preview_of_a_file_with_missing_columns_offers_no_import(client, analy
     assert b'type="submit" class="primary"' not in response.content
 
 
-def test_xlsx_upload_flow(client, analyst):
+def test_xlsx_upload_flow(client, analyst, django_capture_on_commit_callbacks):
     client.force_login(analyst)
     data = xlsx_bytes([["客户编号", "姓名", "手机"], ["C9", "王五", 13800138000]])
     upload = SimpleUploadedFile("客户.xlsx", data)
     response = client.post(
         reverse("customers:import_list"), {"kind": ImportKind.CUSTOMERS, "file": upload}
     )
-    client.post(response["Location"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"])
     assert Customer.objects.get(external_id="C9").contacts.get().value == "13800138000"
 
 
 def test_error_download_lists_each_problem_beside_the_original_row(client, analyst):
     # given
     client.force_login(analyst)
-    job = make_job(analyst)
-    client.post(reverse("customers:import_detail", args=[job.pk]))
+    job = import_run(job=make_job(analyst))
     # when
     response = client.get(reverse("customers:import_errors", args=[job.pk]))
     # then
@@ -206,10 +210,22 @@ def test_template_of_an_unknown_kind_is_not_found(client, analyst):
     assert client.get(reverse("customers:import_template", args=["orders"])).status_code == 404
 
 
-def test_a_failed_import_shows_its_message(client, analyst):
+def test_a_file_that_cannot_be_imported_is_not_queued(
+    client, analyst, django_capture_on_commit_callbacks
+):
     client.force_login(analyst)
     job = make_job(analyst, "colour\nred\n")
-    response = client.post(reverse("customers:import_detail", args=[job.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("customers:import_detail", args=[job.pk]), follow=True)
     assert "None of the columns is recognised." in response.content.decode()
+    assert callbacks == []
     job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED
+
+
+def test_a_failed_import_shows_its_message(client, analyst):
+    client.force_login(analyst)
+    job = import_run(job=make_job(analyst, "colour\nred\n"))
     assert job.status == ImportStatus.FAILED
+    response = client.get(reverse("customers:import_detail", args=[job.pk]))
+    assert "None of the columns is recognised." in response.content.decode()

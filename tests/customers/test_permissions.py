@@ -1,24 +1,29 @@
 """Every role against every record endpoint: the access matrix of the issue, enforced."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from manyi.accounts.choices import Role
-from tests.factories import CustomerFactory, InteractionFactory
+from manyi.customers.importing import import_job_create
+from tests.factories import ContactPointFactory, CustomerFactory, InteractionFactory
 
 ALL = {Role.ADMIN, Role.ANALYST, Role.AGENT, Role.VIEWER}
 EDITORS = {Role.ADMIN, Role.ANALYST, Role.AGENT}
 
 
 @pytest.fixture
-def records(team_east, team_west):
+def records(team_east, team_west, analyst):
     own = CustomerFactory(team=team_east)
     other = CustomerFactory(team=team_west)
+    upload = SimpleUploadedFile("people.csv", b"external_id,name\nC1,Ann\n")
     return {
         "own": own,
         "other": other,
         "own_interaction": InteractionFactory(customer=own, team=team_east),
         "other_interaction": InteractionFactory(customer=other, team=team_west),
+        # uploaded by the analyst: only they and administrators see it
+        "import": import_job_create(user=analyst, kind="customers", uploaded_file=upload),
     }
 
 
@@ -36,6 +41,15 @@ READ_PAGES = [
     ("customers:interaction_create", "other", EDITORS - {Role.AGENT}, None),
     ("customers:interaction_edit", "own_interaction", EDITORS, 403),
     ("customers:interaction_edit", "other_interaction", EDITORS - {Role.AGENT}, None),
+    ("customers:import_list", None, {Role.ADMIN, Role.ANALYST}, 403),
+    ("customers:import_detail", "import", {Role.ADMIN, Role.ANALYST}, 403),
+    ("customers:import_status", "import", {Role.ADMIN, Role.ANALYST}, 403),
+    ("customers:import_errors", "import", {Role.ADMIN, Role.ANALYST}, 403),
+    ("customers:import_file", "import", {Role.ADMIN, Role.ANALYST}, 403),
+    # personal data (privacy): administrators only
+    ("privacy:audit", None, {Role.ADMIN}, 403),
+    ("privacy:customer_erase", "own", {Role.ADMIN}, 403),
+    ("privacy:customer_erase", "other", {Role.ADMIN}, 403),
 ]
 
 
@@ -104,3 +118,31 @@ def test_agent_lists_show_only_their_teams_rows(client, agent, records):
     interactions = client.get(reverse("customers:interactions")).content.decode()
     assert records["own_interaction"].subject in interactions
     assert records["other_interaction"].subject not in interactions
+
+
+@pytest.mark.parametrize("fmt", ["json", "zip"])
+def test_only_administrators_export_one_customer_s_data(client, users_by_role, records, fmt):
+    url = reverse("privacy:customer_export", args=[records["own"].pk, fmt])
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        assert client.get(url).status_code == (200 if role == Role.ADMIN else 403), role
+
+
+def test_reveal_a_contact_as_each_role(client, users_by_role, records):
+    """A POST: administrators (who see everything anyway) and agents of the customer's team."""
+    own = ContactPointFactory(customer=records["own"])
+    other = ContactPointFactory(customer=records["other"])
+    expected = {
+        Role.ADMIN: (302, 302),
+        Role.ANALYST: (403, 403),
+        Role.AGENT: (302, 404),
+        Role.VIEWER: (403, 403),
+    }
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        statuses = tuple(
+            client.post(reverse("privacy:contact_reveal", args=[c.pk])).status_code
+            for c in (own, other)
+        )
+        assert statuses == expected[role], role
+        assert client.get(reverse("privacy:contact_reveal", args=[own.pk])).status_code == 405

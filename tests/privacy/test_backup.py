@@ -53,7 +53,10 @@ def empty_database(tmp_path):
             cursor.execute(f"CREATE DATABASE {quote(name)}")
     else:
         name = str(tmp_path / "restored.sqlite3")
-    connections.settings[TARGET] = {**source.settings_dict, "NAME": name}
+    # A plain connection, not a pool: pooled connections would stay open and keep the
+    # database from being dropped afterwards.
+    options = {k: v for k, v in source.settings_dict["OPTIONS"].items() if k != "pool"}
+    connections.settings[TARGET] = {**source.settings_dict, "NAME": name, "OPTIONS": options}
     # Connected here: the test case only lets a connection it did not know of be opened
     # before the test touches it.
     connections[TARGET].connect()

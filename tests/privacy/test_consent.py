@@ -151,11 +151,6 @@ def test_a_trigger_does_not_invite_without_consent_and_checks_it_again_when_send
     assert sms.outbox == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap in surveys/services/distribution.py (invitation_send): the address copied "
-    "when the invitation was made is used even after the contact was removed",
-)
 def test_a_contact_removed_after_the_invitation_was_made_is_not_used(survey, analyst, customer):
     # given
     invite(survey, analyst, customer, "email")

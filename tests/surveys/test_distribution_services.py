@@ -317,9 +317,10 @@ def test_a_failing_email_is_recorded_and_the_others_still_go(survey, analyst, se
     distribute(survey, analyst)
     # when
     invitations_send_due()
-    # then
+    # then: the error is recorded and the invitation waits for another attempt
     failed = Invitation.objects.get(customer=failing)
-    assert failed.status == InvitationStatus.FAILED
+    assert failed.status == InvitationStatus.PENDING
+    assert failed.next_attempt_at > timezone.now()
     assert "refused" in failed.error
     assert failed.sent_at is None
     assert Invitation.objects.filter(status=InvitationStatus.SENT).count() == 2
@@ -327,17 +328,18 @@ def test_a_failing_email_is_recorded_and_the_others_still_go(survey, analyst, se
 
 
 class RaisingSmsBackend(sms.BaseSmsBackend):
-    def send(self, *, to, text):
+    def send(self, *, to, text, idempotency_key):
         raise TimeoutError("x" * 500)
 
 
-def test_an_sms_provider_that_raises_marks_the_invitation_failed(survey, analyst, settings):
+def test_an_sms_provider_that_raises_is_recorded_and_retried_later(survey, analyst, settings):
     settings.MANYI_SMS_BACKEND = f"{__name__}.RaisingSmsBackend"
     reachable(email=False, phone=True)
     distribute(survey, analyst, channel="sms")
     invitations_send_due()
     invitation = Invitation.objects.get()
-    assert invitation.status == InvitationStatus.FAILED
+    assert invitation.status == InvitationStatus.PENDING
+    assert invitation.next_attempt_at > timezone.now()
     assert len(invitation.error) == 300
 
 

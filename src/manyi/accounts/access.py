@@ -23,6 +23,12 @@ class Action(enum.StrEnum):
     MANAGE_SURVEYS = "manage_surveys"
     ENTER_RESPONSES = "enter_responses"
     ADMINISTER = "administer"
+    # Personal data: contact details unmasked everywhere; one contact detail revealed on
+    # request (logged; agents, for customers of their team); a customer's data exported or
+    # erased, and the audit log read.
+    SEE_CONTACTS = "see_contacts"
+    REVEAL_CONTACTS = "reveal_contacts"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
 
 
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -37,7 +43,14 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.ENTER_RESPONSES,
         }
     ),
-    Role.AGENT: frozenset({Action.VIEW_RECORDS, Action.EDIT_RECORDS, Action.ENTER_RESPONSES}),
+    Role.AGENT: frozenset(
+        {
+            Action.VIEW_RECORDS,
+            Action.EDIT_RECORDS,
+            Action.ENTER_RESPONSES,
+            Action.REVEAL_CONTACTS,
+        }
+    ),
     Role.VIEWER: frozenset({Action.VIEW_RECORDS}),
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -27,6 +28,11 @@ PERIOD_LABELS = {
     "year": _("Year"),
 }
 DEFAULT_TARGET = 80.0
+# A period's ends: bounded, so that the previous period of a comparison stays in the calendar.
+PERIOD_BOUNDS = [
+    MinValueValidator(dt.date(1900, 1, 1)),
+    MaxValueValidator(dt.date(2999, 12, 31)),
+]
 
 
 def last_full_months(today: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
@@ -47,10 +53,16 @@ class SurveyChoiceField(forms.ModelChoiceField):
 class DashboardFilterForm(forms.Form):
     survey = SurveyChoiceField(queryset=None, required=False, label=_("Survey"))
     since = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=PERIOD_BOUNDS,
     )
     until = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=PERIOD_BOUNDS,
     )
     period = forms.ChoiceField(
         choices=[(p, PERIOD_LABELS[p]) for p in PERIODS],

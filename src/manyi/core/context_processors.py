@@ -18,6 +18,7 @@ def navigation(request):
         ("surveys", _("Surveys"), reverse("surveys:list"), Action.VIEW_RECORDS),
         ("analytics", _("Dashboards"), reverse("analytics:overview"), Action.VIEW_RECORDS),
         ("imports", _("Import"), reverse("customers:import_list"), Action.IMPORT_DATA),
+        ("audit", _("Audit log"), reverse("privacy:audit"), Action.MANAGE_PERSONAL_DATA),
         ("admin", _("Administration"), reverse("admin:index"), Action.ADMINISTER),
     ]
     return {

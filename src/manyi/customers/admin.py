@@ -1,4 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from manyi.privacy.choices import AuditAction
+from manyi.privacy.services import audit_record
 
 from . import models
 
@@ -33,6 +39,34 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ["segment", "team"]
     inlines = [ContactPointInline]
     show_full_result_count = False
+
+    # Views and changes of a customer here are audited like on the profile (privacy).
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and str(object_id).isdigit():
+            audit_record(
+                actor=request.user,
+                action=AuditAction.VIEW,
+                customer=int(object_id),
+                object_type="customer",
+                object_id=object_id,
+                detail={"via": "admin"},
+                request=request,
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHANGE,
+            customer=obj,
+            obj=obj,
+            detail={"via": "admin", "fields": sorted(form.changed_data)}
+            if change
+            else {"via": "admin", "created": True},
+            request=request,
+        )
 
 
 @admin.register(models.Product)
@@ -76,4 +110,18 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_by",
     ]
     list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in models.ImportJob._meta.fields]
+    # The file has no URL of its own (private storage): link to the view that checks access.
+    readonly_fields = [
+        "uploaded_file" if f.name == "file" else f.name for f in models.ImportJob._meta.fields
+    ]
+    exclude = ["file"]
+
+    @admin.display(description=_("file"))
+    def uploaded_file(self, job):
+        if not job.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("customers:import_file", args=[job.pk]),
+            job.original_name,
+        )

@@ -8,7 +8,7 @@ are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
@@ -20,6 +20,7 @@ from .importing.columns import export_headers
 from .models import ContactPoint, Customer, Interaction, Purchase, PurchaseItem
 
 CHUNK_SIZE = 2000
+Masker = Callable[[str, str], str]
 _CONTACT_ORDER = ("phone", "email", "address", "messaging")
 
 
@@ -40,24 +41,29 @@ def export_queryset(*, user, kind: str, params: QueryDict) -> QuerySet:
     raise ValueError(kind)
 
 
-def export_rows(*, kind: str, queryset: QuerySet) -> Iterator[list]:
-    """The header row, then one row per record (per order line for purchases)."""
+def export_rows(*, kind: str, queryset: QuerySet, mask: Masker | None = None) -> Iterator[list]:
+    """The header row, then one row per record (per order line for purchases). `mask` turns
+    (contact kind, value) into what the user may see (privacy.queries.contact_masker)."""
     yield export_headers(kind)
-    yield from _ROWS[kind](queryset)
+    if kind == ImportKind.CUSTOMERS:
+        yield from _customer_rows(queryset, mask=mask)
+    else:
+        yield from _ROWS[kind](queryset)
 
 
 def export_filename(*, kind: str, fmt: str) -> str:
     return f"{kind}-{timezone.localdate().isoformat()}.{fmt}"
 
 
-def _customer_rows(queryset: QuerySet) -> Iterator[list]:
+def _customer_rows(queryset: QuerySet, *, mask: Masker | None = None) -> Iterator[list]:
     queryset = queryset.select_related("segment", "team").prefetch_related(
         "tags", Prefetch("contacts", queryset=ContactPoint.objects.order_by("-is_primary", "pk"))
     )
     for c in queryset.iterator(chunk_size=CHUNK_SIZE):
         contacts: dict[str, str] = {}
         for contact in c.contacts.all():  # primary first: it is the one exported
-            contacts.setdefault(contact.kind, contact.value)
+            value = mask(contact.kind, contact.value) if mask else contact.value
+            contacts.setdefault(contact.kind, value)
         yield [
             c.external_id,
             c.name,

@@ -3,6 +3,10 @@ contact they had with the company."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import access
+from manyi.core.storage import private_storage
 
 from .choices import (
     Channel,
@@ -336,12 +341,26 @@ class Interaction(models.Model):
         return reverse("customers:interaction_edit", args=[self.pk])
 
 
+def stale_before(*, now=None):
+    """Jobs whose last progress is older than this are stalled."""
+    now = now or timezone.now()
+    return now - dt.timedelta(seconds=settings.MANYI_JOB_STALE_SECONDS)
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """A random name (the user's is kept in `original_name`); only the suffix is kept, since
+    it says how to read the file."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"imports/{uuid.uuid4().hex}{suffix}"
+
+
 class ImportJob(models.Model):
     """One uploaded file: kept from preview to confirmation, then holds the report of every
     row that failed and why, so nothing about an import is lost."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    # In the private storage (no URL), under a random name; sent only by `import_file`.
+    file = models.FileField(_("file"), upload_to=import_upload_to, storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus, default=ImportStatus.UPLOADED
@@ -355,7 +374,27 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Data rows in the file, counted once when it was uploaded (with `preview`).
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # What the preview page shows (columns, first rows, problem), computed once at upload so
+    # that viewing it never reads the file again: ImportPreview.as_json().
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # The run, in batches: each batch commits its rows together with these counters and
+    # `last_row` (the file row number of its last row), so a run that was killed resumes
+    # after `last_row` without importing a row twice.
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    last_row = models.PositiveIntegerField(_("last imported row"), default=0)
+    # When the current run (first or resumed) started and how many rows were done then: the
+    # rate shown is that of the current run.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    rows_at_start = models.PositiveIntegerField(default=0, editable=False)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    # Set by whoever runs a batch; a runner whose token was replaced (its job was resumed by
+    # another worker) may not commit any more.
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    # The uploader's language: the background run writes the report's messages in it.
+    language = models.CharField(max_length=10, blank=True, editable=False)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
@@ -373,3 +412,15 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:import_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: its page follows the progress."""
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    def is_stalled(self, *, now=None) -> bool:
+        """Running, but no batch committed for MANYI_JOB_STALE_SECONDS: its worker died."""
+        if self.status != ImportStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return last < stale_before(now=now)

@@ -15,6 +15,10 @@ urlpatterns = [
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
+    path("imports/<int:pk>/status.json", imports.import_status, name="import_status"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel_view, name="import_cancel"),
+    path("imports/<int:pk>/resume/", imports.import_resume_view, name="import_resume"),
+    path("imports/<int:pk>/file/", imports.import_file, name="import_file"),
     path("imports/template/<str:kind>.csv", imports.import_template, name="import_template"),
     path("export/<str:kind>.<str:fmt>", exports.export, name="export"),
 ]

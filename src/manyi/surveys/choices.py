@@ -56,6 +56,8 @@ class InvitationChannel(models.TextChoices):
 
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    # Handed to the provider, its answer not yet recorded (see services.distribution).
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Sending failed")
     SKIPPED = "skipped", _("Not sent")

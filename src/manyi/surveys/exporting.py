@@ -73,16 +73,17 @@ def question_columns(survey: Survey) -> dict[CellKey, str]:
     return columns
 
 
-def _answer_value(answer: Answer):
+def _answer_value(answer: Answer, text_mask=None):
     if answer.number is not None:
         return answer.number
     if answer.choices:
         return ";".join(str(c) for c in answer.choices)
-    return answer.text
+    return text_mask(answer.text) if text_mask else answer.text
 
 
-def response_rows(*, survey: Survey, queryset: QuerySet) -> Iterator[list]:
-    """The header row, then one row per response of `queryset` (already scoped and filtered)."""
+def response_rows(*, survey: Survey, queryset: QuerySet, text_mask=None) -> Iterator[list]:
+    """The header row, then one row per response of `queryset` (already scoped and filtered).
+    `text_mask` hides contact details in open text (privacy.queries.text_masker)."""
     columns = question_columns(survey)
     position = {key: i for i, key in enumerate(columns)}
     codes = dict(Question.objects.filter(version__survey=survey).values_list("pk", "code"))
@@ -101,7 +102,7 @@ def response_rows(*, survey: Survey, queryset: QuerySet) -> Iterator[list]:
         for answer in response.answers.all():
             key = (codes[answer.question_id], dimensions.get(answer.dimension_id, ""), answer.role)
             if key in position:
-                cells[position[key]] = _answer_value(answer)
+                cells[position[key]] = _answer_value(answer, text_mask)
         submitted = response.submitted_at
         yield [
             response.pk,

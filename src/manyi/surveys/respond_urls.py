@@ -1,13 +1,33 @@
 """Respondent pages: short public paths, no login."""
 
+from csp.decorators import csp_replace
 from django.urls import path
 
+from manyi.core.ratelimit import ratelimit_per_ip
+
 from .views import respond
+
+
+def _public(view):
+    """A respondent page: no script at all (the page needs none), and at most
+    MANYI_RESPOND_RATE_PER_MINUTE requests per minute per address across these pages, so
+    tokens cannot be guessed by brute force."""
+    view = ratelimit_per_ip("respond", rate_setting="MANYI_RESPOND_RATE_PER_MINUTE")(view)
+    return csp_replace(
+        {
+            "default-src": ["'none'"],
+            "script-src": ["'none'"],
+            "connect-src": ["'none'"],
+            "style-src": ["'unsafe-inline'"],
+            "img-src": ["'self'", "data:"],
+        }
+    )(view)
+
 
 app_name = "respond"
 urlpatterns: list = [
     # respond
-    path("s/<str:token>/", respond.invitation, name="invitation"),
-    path("s/<str:token>/opt-out/", respond.opt_out, name="opt_out"),
-    path("p/<str:public_token>/", respond.public, name="public"),
+    path("s/<str:token>/", _public(respond.invitation), name="invitation"),
+    path("s/<str:token>/opt-out/", _public(respond.opt_out), name="opt_out"),
+    path("p/<str:public_token>/", _public(respond.public), name="public"),
 ]

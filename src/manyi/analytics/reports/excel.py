@@ -1,19 +1,22 @@
 """The satisfaction report as an Excel workbook: the summary and the tables behind every chart,
 then one row per response. Numbers are written as numbers with number formats, so the file can
-be recalculated and charted in Excel."""
+be recalculated and charted in Excel.
+
+Every row goes in through `manyi.core.tabular.xlsx_append`, like every other export: text from
+users (item names, comments, answers) is never written as a formula."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from manyi.core.tabular import xlsx_append
 from manyi.metrics.scores import Estimate
 
 from .build import QUADRANT_LABELS, SatisfactionReport
@@ -25,19 +28,23 @@ GREY = Font(color="808080")
 
 
 def _header(ws, names: Iterable[str]) -> None:
-    ws.append([str(n) for n in names])
-    for cell in ws[ws.max_row]:
+    for cell in xlsx_append(ws, [str(n) for n in names]):
         cell.font = BOLD
     ws.freeze_panes = f"A{ws.max_row + 1}"
 
 
-def _row(ws, values: list, formats: dict[int, str] | None = None, grey: bool = False) -> None:
-    ws.append(values)
-    for index, cell in enumerate(ws[ws.max_row]):
+def _title(ws, text: str) -> None:
+    xlsx_append(ws, [text])[0].font = BOLD
+
+
+def _row(ws, values: list, formats: dict[int, str] | None = None, grey: bool = False) -> list:
+    cells = xlsx_append(ws, values)
+    for index, cell in enumerate(cells):
         if formats and index in formats and isinstance(cell.value, int | float):
             cell.number_format = formats[index]
         if grey:
             cell.font = GREY
+    return cells
 
 
 def _widths(ws, widths: list[int]) -> None:
@@ -51,24 +58,21 @@ def _estimate_cells(e: Estimate) -> list:
 
 def _summary(ws, report: SatisfactionReport) -> None:
     ws.title = _("Summary")
-    ws.append([_("Satisfaction report")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([report.title])
-    ws.append([_("Period"), report.since, report.until])
-    ws.cell(row=3, column=2).number_format = "yyyy-mm-dd"
-    ws.cell(row=3, column=3).number_format = "yyyy-mm-dd"
-    ws.append([_("Method"), report.method.text])
-    ws.append([])
+    xlsx_append(ws, [_("Satisfaction report")])[0].font = Font(bold=True, size=14)
+    xlsx_append(ws, [report.title])
+    for cell in _row(ws, [_("Period"), report.since, report.until])[1:]:
+        cell.number_format = "yyyy-mm-dd"
+    xlsx_append(ws, [_("Method"), report.method.text])
+    xlsx_append(ws, [])
     s = report.sample
-    ws.append([_("Sample")])
-    ws.cell(row=ws.max_row, column=1).font = BOLD
+    _title(ws, _("Sample"))
     _row(ws, [_("Invitations delivered"), s.delivered])
     _row(ws, [_("Answered after invitation"), s.answered])
     _row(ws, [_("Response rate (%)"), s.response_rate], {1: ONE})
     _row(ws, [_("Responses submitted"), s.submitted])
     _row(ws, [_("Valid responses"), s.valid])
     _row(ws, [_("Valid rate (%)"), s.valid_rate], {1: ONE})
-    ws.append([])
+    xlsx_append(ws, [])
     _header(ws, [_("Figure"), _("Estimate"), _("Low (95 %)"), _("High (95 %)"), "n", _("Reliable")])
     ws.freeze_panes = None
     h = report.headline
@@ -82,15 +86,13 @@ def _summary(ws, report: SatisfactionReport) -> None:
     for label, estimate, fmt in rows:
         cells = [label, *_estimate_cells(estimate)]
         _row(ws, cells, {1: fmt, 2: fmt, 3: fmt}, grey=not estimate.reliable)
-    ws.append([])
-    ws.append([_("Findings")])
-    ws.cell(row=ws.max_row, column=1).font = BOLD
+    xlsx_append(ws, [])
+    _title(ws, _("Findings"))
     for sentence in report.findings:
-        ws.append([sentence])
-    ws.append([])
-    ws.append([_("Recommendations")])
-    ws.cell(row=ws.max_row, column=1).font = BOLD
-    ws.append([report.recommendations or "—"])
+        xlsx_append(ws, [sentence])
+    xlsx_append(ws, [])
+    _title(ws, _("Recommendations"))
+    xlsx_append(ws, [report.recommendations or "—"])
     _widths(ws, [34, 18, 14, 14, 8, 10])
 
 
@@ -147,16 +149,14 @@ def _trend(ws, report: SatisfactionReport) -> None:
         values = [p.period]
         for e in (p.csat, p.nps, p.ces, p.csi):
             values += [e.value, e.n]
-        _row(ws, values, {1: ONE, 3: ONE, 5: TWO, 7: ONE})
-        ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd"
+        _row(ws, values, {1: ONE, 3: ONE, 5: TWO, 7: ONE})[0].number_format = "yyyy-mm-dd"
     _widths(ws, [14, 10, 6, 10, 6, 10, 6, 10, 6])
 
 
 def _comments(ws, report: SatisfactionReport) -> None:
     _header(ws, [_("Submitted"), _("Question"), _("Comment")])
     for c in report.comments:
-        ws.append([timezone.localtime(c.submitted_at).replace(tzinfo=None), c.question, c.text])
-        ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd hh:mm"
+        _row(ws, [c.submitted_at, c.question, c.text])[0].number_format = "yyyy-mm-dd hh:mm"
     _widths(ws, [18, 40, 80])
 
 
@@ -175,7 +175,7 @@ def report_xlsx(report: SatisfactionReport, data_rows: Iterable[list] | None) ->
             if i == 0:
                 _header(ws, row)
             else:
-                ws.append(row)
+                xlsx_append(ws, row)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

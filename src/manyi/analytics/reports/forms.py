@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts.models import User
 from manyi.surveys.models import Survey
 
+from ..forms import PERIOD_BOUNDS
 from ..models import ScheduledReport
 
 # A satisfaction report looks back a year by default: relationship surveys run in waves.
@@ -26,8 +27,12 @@ class DateInput(forms.DateInput):
 class ReportPeriodForm(forms.Form):
     """From and until (both included); empty means the last 365 days up to today."""
 
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, validators=PERIOD_BOUNDS
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=DateInput, validators=PERIOD_BOUNDS
+    )
 
     def clean(self):
         data = super().clean()

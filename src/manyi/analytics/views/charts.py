@@ -1,7 +1,11 @@
 """Chart data for the dashboards, as plain JSON for `charts.js`.
 
 The pages show every number in tables as well; these payloads only feed the pictures, so they
-carry rounded values, labels already translated, and which points rest on too few answers."""
+carry rounded values, labels already translated, and which points rest on too few answers.
+
+Names (items, surveys, segments, teams, products, staff) go in as stored: plain text, never
+escaped or marked up here. Templates hand the payloads over with `json_script` only, and
+`charts.js` shows them as text."""
 
 from __future__ import annotations
 

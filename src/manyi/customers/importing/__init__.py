@@ -6,12 +6,23 @@ parse cells into values, one module per kind checks and saves chunks of rows in 
 """
 
 from .preview import ImportPreview
-from .services import import_error_rows, import_job_create, import_preview, import_run
+from .services import (
+    import_cancel,
+    import_error_rows,
+    import_job_create,
+    import_preview,
+    import_resume,
+    import_run,
+    import_start,
+)
 
 __all__ = [
     "ImportPreview",
+    "import_cancel",
     "import_error_rows",
     "import_job_create",
     "import_preview",
+    "import_resume",
     "import_run",
+    "import_start",
 ]

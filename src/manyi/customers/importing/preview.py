@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ..choices import Channel, Gender, ImportKind, InteractionKind, Outcome, PurchaseChannel
-from .columns import HeaderMap
+from .columns import COLUMNS, HeaderMap
 from .readers import Cell
 from .rows import ParsedRow, RowError
 
@@ -116,3 +116,46 @@ def display(kind: str, field: str, value) -> str:
     if isinstance(value, list):
         return ", ".join(value)
     return str(value)
+
+
+def preview_as_json(preview: ImportPreview) -> dict:
+    """The preview as kept on the job (labels are looked up again when it is shown, in the
+    language of whoever looks)."""
+    return {
+        "columns": [[c.header, c.field] for c in preview.columns],
+        "unrecognised": list(preview.unrecognised),
+        "missing": list(preview.missing),
+        "total_rows": preview.total_rows,
+        "rows": [
+            {
+                "number": row.number,
+                "values": list(row.values),
+                "errors": [[e.row, e.column, e.message] for e in row.errors],
+            }
+            for row in preview.rows
+        ],
+        "problem": preview.problem,
+    }
+
+
+def preview_from_json(kind: str, data: dict, *, limit: int | None = None) -> ImportPreview:
+    labels = {column.field: column.label for column in COLUMNS[kind]}
+    return ImportPreview(
+        kind=kind,
+        columns=tuple(
+            PreviewColumn(header=header, field=field, label=str(labels.get(field, field)))
+            for header, field in data.get("columns", ())
+        ),
+        unrecognised=tuple(data.get("unrecognised", ())),
+        missing=tuple(data.get("missing", ())),
+        total_rows=data.get("total_rows", 0),
+        rows=tuple(
+            PreviewRow(
+                number=row["number"],
+                values=tuple(row["values"]),
+                errors=tuple(RowError(*error) for error in row["errors"]),
+            )
+            for row in data.get("rows", ())[:limit]
+        ),
+        problem=data.get("problem", ""),
+    )

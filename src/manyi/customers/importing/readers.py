@@ -31,6 +31,8 @@ XLSX = "xlsx"
 _EXTENSIONS = {".csv": CSV, ".tsv": CSV, ".txt": CSV, ".xlsx": XLSX}
 _DELIMITERS = (",", ";", "\t")
 _SCAN_BLOCK = 1024 * 1024
+# Parts smaller than this unpack quickly whatever their compression ratio.
+_RATIO_FLOOR = 1024 * 1024
 
 
 class FileProblem(Exception):
@@ -228,6 +230,8 @@ def _open_xlsx(fileobj: IO[bytes]) -> Iterator[Table]:
     if not zipfile.is_zipfile(fileobj):
         raise FileProblem(_("The file is not a valid Excel workbook (.xlsx)."))
     fileobj.seek(0)
+    _check_unpacked_size(fileobj)
+    fileobj.seek(0)
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -247,6 +251,43 @@ def _open_xlsx(fileobj: IO[bytes]) -> Iterator[Table]:
         yield Table(headers=headers, rows=rows, total_rows=None)
     finally:
         workbook.close()
+
+
+def _check_unpacked_size(fileobj: IO[bytes]) -> None:
+    """Refuse a workbook that would unpack to far more than it weighs (a "zip bomb") before
+    any of it is parsed.
+
+    The sizes are those the zip declares; they bound what is read, because Python's zipfile
+    stops each member at its declared size (and fails on its checksum if the data goes on).
+    Worksheets are streamed row by row, so their size only costs time; the other parts
+    (shared strings, styles) are read whole into memory, so they have a tighter limit."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(_("The file is not a valid Excel workbook (.xlsx).")) from exc
+    total_limit = settings.MANYI_IMPORT_XLSX_MAX_UNPACKED_BYTES
+    part_limit = settings.MANYI_IMPORT_XLSX_MAX_PART_BYTES
+    ratio_limit = settings.MANYI_IMPORT_XLSX_MAX_RATIO
+    total = 0
+    for member in members:
+        total += member.file_size
+        streamed = member.filename.startswith("xl/worksheets/")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if (
+            total > total_limit
+            or (not streamed and member.file_size > part_limit)
+            # Small parts may compress very well; a ratio matters when the size does.
+            or (member.file_size > _RATIO_FLOOR and ratio > ratio_limit)
+        ):
+            raise FileProblem(
+                _(
+                    "The workbook would unpack to too much data (over %(limit)s, or over "
+                    "%(ratio)d times its packed size), so it was not read. Save it again "
+                    "from Excel, or as CSV."
+                )
+                % {"limit": filesizeformat(min(total_limit, part_limit)), "ratio": ratio_limit}
+            )
 
 
 def _xlsx_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:

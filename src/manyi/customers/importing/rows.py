@@ -2,7 +2,8 @@
 
 Pure: nothing here reads the database, so a row parses the same in the preview and in the
 import. An empty cell means "not given": the value is left out, so an update keeps what the
-record already has.
+record already has. Text that an export neutralised against spreadsheet formulas ('=..., '+...)
+loses that one apostrophe again, so exported files import unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from manyi.core.tabular import spreadsheet_text_read
+from manyi.privacy.masking import is_masked
 
 from ..choices import (
     Channel,
@@ -179,6 +183,9 @@ PARSERS: dict[str, dict[str, Callable[[Cell], Any]]] = {
 }
 
 
+_CONTACT_COLUMNS = frozenset({"phone", "email", "address", "messaging_id"})
+
+
 def parse_row(kind: str, header_map: HeaderMap, number: int, cells: list[Cell]) -> ParsedRow:
     """Every given cell parsed; required cells checked; all problems of the row collected."""
     row = ParsedRow(number=number, values={})
@@ -188,10 +195,13 @@ def parse_row(kind: str, header_map: HeaderMap, number: int, cells: list[Cell]) 
         position = header_map.positions[column.field]
         cell = cells[position] if position < width else ""
         if isinstance(cell, str):
-            cell = cell.strip()
+            cell = spreadsheet_text_read(cell.lstrip()).strip()
         if cell == "":
             if column.required:
                 row.fail(header_map.headers[position], _("This value is required."))
+            continue
+        if column.field in _CONTACT_COLUMNS and is_masked(str(cell)):
+            # A masked contact from an export ("138****5678"): not given, the stored one stays.
             continue
         try:
             row.values[column.field] = parsers[column.field](cell)

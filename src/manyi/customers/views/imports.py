@@ -1,11 +1,16 @@
-"""Import pages: upload a file, check the preview, confirm, read the report."""
+"""Import pages: upload a file, check the preview, confirm, follow the progress, read the
+report; and the uploaded file itself, which has no public URL."""
+
+from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
@@ -14,8 +19,16 @@ from manyi.core.tabular import csv_chunks, table_download
 
 from ..choices import ImportKind, ImportStatus
 from ..forms_import import ImportUploadForm
-from ..importing import import_error_rows, import_job_create, import_preview, import_run
+from ..importing import (
+    import_cancel,
+    import_error_rows,
+    import_job_create,
+    import_preview,
+    import_resume,
+    import_start,
+)
 from ..importing.columns import COLUMNS, template_headers
+from ..importing.progress import import_progress
 from ..importing.services import import_jobs_visible_to
 
 _REPORT_ERRORS_SHOWN = 500
@@ -51,25 +64,84 @@ def import_list(request):
 
 @require_action(Action.IMPORT_DATA)
 def import_detail(request, pk: int):
-    job = get_object_or_404(import_jobs_visible_to(user=request.user), pk=pk)
+    job = _job(request, pk)
     if request.method == "POST":
-        if job.status == ImportStatus.UPLOADED:
-            job = import_run(job=job)
-            if job.status == ImportStatus.DONE:
-                messages.success(request, _("The import is finished."))
+        if job.status == ImportStatus.UPLOADED and import_preview(job=job).can_import:
+            import_start(job=job)
+            messages.success(request, _("The import is queued; this page follows its progress."))
         return redirect(job)
     context = {"active_nav": "imports", "job": job}
     if job.status == ImportStatus.UPLOADED:
         context["preview"] = import_preview(job=job)
     else:
+        if job.is_active:
+            context["progress"] = import_progress(job)
         context["errors"] = job.errors[:_REPORT_ERRORS_SHOWN]
         context["more_errors"] = max(len(job.errors) - _REPORT_ERRORS_SHOWN, 0)
     return render(request, "customers/imports/detail.html", context)
 
 
 @require_action(Action.IMPORT_DATA)
+def import_status(request, pk: int):
+    """The progress as JSON, for the script that updates the job page."""
+    job = _job(request, pk)
+    progress = import_progress(job)
+    html = render_to_string(
+        "customers/imports/_progress.html", {"job": job, "progress": progress}, request=request
+    )
+    return JsonResponse(
+        {
+            "status": job.status,
+            "active": progress.active,
+            "stalled": progress.stalled,
+            "rows_done": progress.rows_done,
+            "total": progress.total,
+            "rate": progress.rate,
+            "seconds_left": progress.seconds_left,
+            "html": html,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_POST
+@require_action(Action.IMPORT_DATA)
+def import_cancel_view(request, pk: int):
+    job = import_cancel(job=_job(request, pk))
+    if job.status == ImportStatus.CANCELLED:
+        messages.success(request, _("The import is cancelled."))
+    elif job.cancel_requested and job.status == ImportStatus.RUNNING:
+        messages.info(request, _("The import stops after the rows it is saving now."))
+    return redirect(job)
+
+
+@require_POST
+@require_action(Action.IMPORT_DATA)
+def import_resume_view(request, pk: int):
+    job = _job(request, pk)
+    if import_resume(job=job):
+        messages.success(request, _("The import goes on from its last saved rows."))
+    return redirect(job)
+
+
+@require_action(Action.IMPORT_DATA)
+def import_file(request, pk: int):
+    """The uploaded file, to whoever may see the import; it has no other URL."""
+    job = _job(request, pk)
+    try:
+        handle = job.file.open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.original_name or PurePath(job.file.name).name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_action(Action.IMPORT_DATA)
 def import_errors(request, pk: int):
-    job = get_object_or_404(import_jobs_visible_to(user=request.user), pk=pk)
+    job = _job(request, pk)
     return table_download(
         import_error_rows(job=job), fmt="csv", filename=f"import-{job.pk}-errors.csv", title=""
     )
@@ -87,6 +159,10 @@ def import_template(request, kind: str):
         as_attachment=True, filename=f"{kind}-template.csv"
     )
     return response
+
+
+def _job(request, pk: int):
+    return get_object_or_404(import_jobs_visible_to(user=request.user), pk=pk)
 
 
 def _required(kind: str) -> str:

@@ -8,6 +8,10 @@ from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
 from manyi.core.paging import page_of, query_without_page
+from manyi.privacy.choices import AuditAction
+from manyi.privacy.forms import contact_forms_mask
+from manyi.privacy.queries import contacts_shown, revealed_ids
+from manyi.privacy.services import audit_record
 
 from .. import queries, services
 from ..filters import CustomerFilterSet, InteractionFilterSet
@@ -36,7 +40,15 @@ def customer_list(request):
 def customer_detail(request, pk: int):
     # Outside the user's scope a customer does not exist for them: 404, not 403.
     customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).select_related("segment", "team"), pk=pk
+        Customer.objects.visible_to(request.user).select_related("segment", "team", "erasure"),
+        pk=pk,
+    )
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        customer=customer,
+        obj=customer,
+        request=request,
     )
     return render(
         request,
@@ -44,7 +56,11 @@ def customer_detail(request, pk: int):
         {
             "active_nav": "customers",
             "customer": customer,
-            "contacts": customer.contacts.all(),
+            # Masked unless the user sees them all or revealed one (privacy.queries).
+            "contacts": contacts_shown(
+                user=request.user, customer=customer, revealed=revealed_ids(request.session)
+            ),
+            "can_manage_personal_data": access.can(request.user, Action.MANAGE_PERSONAL_DATA),
             "tags": customer.tags.all(),
             "purchases": queries.customer_purchases(customer=customer, user=request.user)[:50],
             "timeline": queries.customer_timeline(customer=customer, user=request.user),
@@ -56,8 +72,22 @@ def customer_detail(request, pk: int):
 def _customer_form_page(request, customer: Customer | None):
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     contacts = ContactFormSet(request.POST or None, instance=customer, prefix="contacts")
+    contact_forms_mask(
+        contacts, user=request.user, customer=customer, revealed=revealed_ids(request.session)
+    )
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        created = customer is None
+        changed = sorted({*form.changed_data, *(["contacts"] if contacts.has_changed() else [])})
         customer = services.customer_save(form=form, contacts=contacts)
+        # Which fields changed, never their values: the log holds no personal data.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHANGE,
+            customer=customer,
+            obj=customer,
+            detail={"created": True} if created else {"fields": changed},
+            request=request,
+        )
         messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer.name})
         return redirect(customer)
     return render(

@@ -120,6 +120,15 @@ class Invitation(models.Model):
     )
     error = models.CharField(_("error"), max_length=300, blank=True)
     send_after = models.DateTimeField(_("send after"), null=True, blank=True)
+    # Sending survives a crash: each attempt is recorded (SENDING, attempt_at, attempts) before
+    # the provider is called and its acceptance (SENT, sent_at, provider_id) after; a failed
+    # attempt waits until next_attempt_at. See services.distribution.invitation_send.
+    attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0)
+    attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    provider_id = models.CharField(
+        _("provider's message id"), max_length=255, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)

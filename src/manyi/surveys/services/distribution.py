@@ -4,13 +4,16 @@ remind, and invite automatically after events. Every step is safe to run twice."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -166,10 +169,38 @@ def opt_out_url(invitation: Invitation) -> str:
     return settings.MANYI_BASE_URL + reverse("respond:opt_out", args=[invitation.token])
 
 
-def _deliver(invitation: Invitation, *, reminder: bool) -> tuple[bool, str, bool]:
-    """Send the invitation (or its reminder) in the customer's language.
-    Returns (ok, error, delivered)."""
+@dataclass(frozen=True)
+class Delivery:
+    """What the provider answered to one attempt."""
+
+    ok: bool
+    error: str = ""
+    delivered: bool = False  # the provider confirmed delivery itself
+    provider_id: str = ""
+    permanent: bool = False  # sending again cannot help (the address was refused)
+
+
+def idempotency_key(invitation: Invitation, *, reminder: bool = False) -> str:
+    """The same for every attempt at one message, so a provider that accepted it once answers
+    a retry with that acceptance instead of delivering twice. The invitation id says which;
+    a digest of its token keeps the keys of two databases (a staging copy on the same provider
+    account) apart, without revealing the token."""
+    digest = hashlib.sha256(invitation.token.encode()).hexdigest()[:16]
+    return f"manyi-invitation-{invitation.pk}-{digest}{'-reminder' if reminder else ''}"
+
+
+def _message_id(key: str) -> str:
+    # An email's idempotency key is its Message-ID: the same on every attempt, so mail
+    # services and clients that see a message twice know it for one message.
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or DNS_NAME.get_fqdn()
+    return f"<{key}@{domain}>"
+
+
+def _deliver(invitation: Invitation, *, reminder: bool) -> Delivery:
+    """Send the invitation (or its reminder) in the customer's language, under its
+    idempotency key."""
     survey = invitation.survey
+    key = idempotency_key(invitation, reminder=reminder)
     context = {
         "invitation": invitation,
         "customer": invitation.customer,
@@ -182,52 +213,132 @@ def _deliver(invitation: Invitation, *, reminder: bool) -> tuple[bool, str, bool
         if invitation.channel == InvitationChannel.SMS:
             text = render_to_string("surveys/messages/invitation_sms.txt", context).strip()
             try:
-                result = send_sms(to=invitation.address, text=text)
+                result = send_sms(to=invitation.address, text=text, idempotency_key=key)
             except Exception as exc:  # a provider adapter that raises instead of reporting
                 log.warning("invitation %s not sent: %s", invitation.pk, exc)
-                return False, str(exc)[:300], False
+                return Delivery(ok=False, error=str(exc)[:300])
             # Invitation.error holds 300 characters; a provider's message may be longer.
-            return result.ok, result.error[:300], result.delivered
+            return Delivery(
+                ok=result.ok,
+                error=result.error[:300],
+                delivered=result.delivered,
+                provider_id=result.provider_id[:255],
+                permanent=result.permanent,
+            )
         subject = render_to_string("surveys/messages/invitation_subject.txt", context)
         body = render_to_string("surveys/messages/invitation_email.txt", context)
+    message_id = _message_id(key)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=body,
         to=[invitation.address],
-        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>"},
+        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>", "Message-ID": message_id},
     )
     try:
         message.send()
-    except Exception as exc:  # any transport failure is recorded on the invitation
+    except smtplib.SMTPRecipientsRefused as exc:  # the server will not take this address
+        log.warning("invitation %s refused: %s", invitation.pk, exc)
+        return Delivery(ok=False, error=str(exc)[:300], permanent=True)
+    except Exception as exc:  # any other transport failure is recorded and retried
         log.warning("invitation %s not sent: %s", invitation.pk, exc)
-        return False, str(exc)[:300], False
+        return Delivery(ok=False, error=str(exc)[:300])
     # Email has no delivery receipt: accepted by the mail server counts as delivered.
-    return True, "", True
+    return Delivery(ok=True, delivered=True, provider_id=message_id[:255])
 
 
 def _consent_withdrawn(invitation: Invitation) -> bool:
     return not getattr(invitation.customer, _CONSENT_FIELD[invitation.channel])
 
 
+def _address_removed(invitation: Invitation) -> bool:
+    """The address copied into the invitation is no longer the customer's (they asked for it
+    to be removed, or the retention policy removed it): it must not be used."""
+    return not ContactPoint.objects.filter(
+        customer_id=invitation.customer_id,
+        kind=_CONTACT_KIND[invitation.channel],
+        value=invitation.address,
+    ).exists()
+
+
+def _stale_before(now) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.MANYI_SEND_STALE_SECONDS)
+
+
+def _sendable(now) -> Q:
+    """Invitations an attempt may start on now: waiting (and past a failed attempt's back-off),
+    or left SENDING longer than the stale limit by a sender that died."""
+    waiting = Q(status=InvitationStatus.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(status=InvitationStatus.SENDING, attempt_at__lt=_stale_before(now))
+    return waiting | abandoned
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.MANYI_SEND_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
 def invitation_send(*, invitation_id: int) -> Invitation:
-    """Send one pending invitation at most once: it is claimed before the message goes out."""
+    """Send one invitation so that a crash at any point loses nothing and sends nothing twice.
+
+    1. The attempt is recorded and committed first (SENDING, attempt_at, attempts + 1); the
+       conditional update is the claim, so two workers never attempt the same one at once.
+    2. The provider gets the message with the invitation's idempotency key.
+    3. Its acceptance is recorded (SENT, sent_at, provider_id); a failure is recorded with its
+       error and tried again after a back-off, up to MANYI_SEND_MAX_ATTEMPTS.
+    A sender killed between 1 and 3 leaves the invitation SENDING; once that attempt is older
+    than MANYI_SEND_STALE_SECONDS it is made again under the same key, and the provider, which
+    has seen the key if the first attempt reached it, does not deliver twice.
+
+    Must run outside a transaction (as tasks do), so that step 1 is committed before step 2."""
     now = timezone.now()
-    claimed = Invitation.objects.filter(pk=invitation_id, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.SENT, sent_at=now
+    claimed = Invitation.objects.filter(_sendable(now), pk=invitation_id).update(
+        status=InvitationStatus.SENDING,
+        attempt_at=now,
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
     )
     invitation = Invitation.objects.select_related("survey", "customer").get(pk=invitation_id)
     if not claimed:
         return invitation
+    if invitation.attempts > settings.MANYI_SEND_MAX_ATTEMPTS:
+        # Only an abandoned attempt gets here: its senders died every time.
+        error = _("No answer from the provider after %(n)d attempts.") % {
+            "n": invitation.attempts - 1
+        }
+        return _mark(invitation, InvitationStatus.FAILED, error=error)
     if not invitation.survey.is_accepting_answers(now):
         return _mark(invitation, InvitationStatus.SKIPPED, error=_("The survey is not open."))
     if _consent_withdrawn(invitation):
         return _mark(invitation, InvitationStatus.SKIPPED, error=_("The customer opted out."))
-    ok, error, delivered = _deliver(invitation, reminder=False)
-    if not ok:
-        return _mark(invitation, InvitationStatus.FAILED, error=error)
-    if delivered:
-        invitation.delivered_at = timezone.now()
-        invitation.save(update_fields=["delivered_at"])
+    if _address_removed(invitation):
+        return _mark(invitation, InvitationStatus.SKIPPED, error=_("The address was removed."))
+    delivery = _deliver(invitation, reminder=False)
+    answered = timezone.now()
+    if delivery.ok:
+        # The provider's word is final: record it unless the invitation already has an outcome
+        # (another attempt at the same key got there first).
+        Invitation.objects.filter(
+            pk=invitation.pk, status__in=[InvitationStatus.SENDING, InvitationStatus.PENDING]
+        ).update(
+            status=InvitationStatus.SENT,
+            sent_at=answered,
+            delivered_at=answered if delivery.delivered else None,
+            provider_id=delivery.provider_id,
+            error="",
+            next_attempt_at=None,
+        )
+    else:
+        give_up = delivery.permanent or invitation.attempts >= settings.MANYI_SEND_MAX_ATTEMPTS
+        # Only this attempt's own outcome: a newer attempt may have started meanwhile.
+        Invitation.objects.filter(
+            pk=invitation.pk, status=InvitationStatus.SENDING, attempt_at=invitation.attempt_at
+        ).update(
+            status=InvitationStatus.FAILED if give_up else InvitationStatus.PENDING,
+            error=delivery.error,
+            next_attempt_at=None if give_up else answered + _retry_delay(invitation.attempts),
+        )
+    invitation.refresh_from_db()
     return invitation
 
 
@@ -241,17 +352,37 @@ def _mark(invitation: Invitation, status: str, *, error: str = "") -> Invitation
 
 
 def invitations_due(now=None):
+    """Invitations to attempt now: waiting ones whose time has come, failed attempts past their
+    back-off, and attempts abandoned by a sender that died."""
     now = now or timezone.now()
-    return Invitation.objects.filter(status=InvitationStatus.PENDING).filter(
+    return Invitation.objects.filter(_sendable(now)).filter(
         Q(send_after__isnull=True) | Q(send_after__lte=now)
     )
 
 
-def invitations_send_due(*, limit: int = 1000) -> int:
-    ids = list(invitations_due().order_by("pk").values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        invitation_send(invitation_id=pk)
-    return len(ids)
+def invitations_send_due(*, limit: int = 1000, batch: int = 200) -> int:
+    """Attempt up to `limit` due invitations in id order, reading them in batches so that
+    invitations added meanwhile are seen too. One that raises is logged and left for the next
+    run (it stays SENDING until stale); the others still go."""
+    attempted = 0
+    after = 0
+    while attempted < limit:
+        ids = list(
+            invitations_due()
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: min(batch, limit - attempted)]
+        )
+        if not ids:
+            break
+        for pk in ids:
+            try:
+                invitation_send(invitation_id=pk)
+            except Exception:
+                log.exception("invitation %s: sending failed unexpectedly", pk)
+            attempted += 1
+        after = ids[-1]
+    return attempted
 
 
 def reminders_due(now=None):
@@ -282,13 +413,13 @@ def reminders_send(*, limit: int = 1000) -> int:
         ):
             continue
         invitation = Invitation.objects.select_related("survey", "customer").get(pk=pk)
-        if _consent_withdrawn(invitation):
+        if _consent_withdrawn(invitation) or _address_removed(invitation):
             continue
-        ok, error, _delivered = _deliver(invitation, reminder=True)
-        if ok:
+        delivery = _deliver(invitation, reminder=True)
+        if delivery.ok:
             sent += 1
         else:
-            Invitation.objects.filter(pk=pk).update(error=error)
+            Invitation.objects.filter(pk=pk).update(error=delivery.error)
     return sent
 
 

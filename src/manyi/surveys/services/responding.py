@@ -28,6 +28,7 @@ __all__ = [
     "response_pages",
     "response_save_page",
     "response_start",
+    "response_start_with_page",
     "response_submit",
     "shown_questions",
     "version_questions",
@@ -97,6 +98,25 @@ def response_start(
         started_at=now,
         last_saved_at=now,
     )
+
+
+def response_start_with_page(
+    *, survey: Survey, channel: str, language: str, invitation: Invitation | None, page: int, data
+) -> tuple[Response | None, ParsedPage]:
+    """Start a response with its first page, in one transaction: a page that is refused
+    (tampered, raising TamperedInput) or not acceptable (errors to show) stores nothing, not
+    even an empty response, so a respondent's failed attempts leave no trace. The response is
+    None then, unless the invitation had one already."""
+    with transaction.atomic():
+        had_one = Response.objects.filter(invitation=invitation).exists() if invitation else False
+        response = response_start(
+            survey=survey, channel=channel, language=language, invitation=invitation
+        )
+        parsed = response_save_page(response=response, page=page, data=data)
+        if not parsed.ok:
+            transaction.set_rollback(True)  # the page saved nothing: undo the start too
+            return (response if had_one else None), parsed
+    return response, parsed
 
 
 def _locked(response: Response) -> Response:

@@ -76,7 +76,12 @@ def survey_or_404(request, pk: int) -> Survey:
 
 
 def version_or_404(survey: Survey, version_pk) -> SurveyVersion:
-    return get_object_or_404(survey.versions, pk=version_pk)
+    """The survey's version with this id (from the path or `?version=`); anything else 404."""
+    try:
+        pk = int(version_pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    return get_object_or_404(survey.versions, pk=pk)
 
 
 def version_url(version: SurveyVersion) -> str:

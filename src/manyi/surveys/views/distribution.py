@@ -161,6 +161,7 @@ def distribution_detail(request, pk: int):
     )
     counts = invitations.aggregate(
         pending=Count("pk", filter=Q(status=InvitationStatus.PENDING)),
+        sending=Count("pk", filter=Q(status=InvitationStatus.SENDING)),
         sent=Count("pk", filter=Q(status=InvitationStatus.SENT)),
         failed=Count("pk", filter=Q(status=InvitationStatus.FAILED)),
         skipped=Count("pk", filter=Q(status=InvitationStatus.SKIPPED)),

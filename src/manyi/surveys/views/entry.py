@@ -213,7 +213,8 @@ def _search(request) -> tuple[str, list[Customer]]:
     if not term:
         return "", []
     visible = Customer.objects.visible_to(request.user)
-    return term, list(CustomerFilterSet({"q": term}, queryset=visible).qs[:SEARCH_LIMIT])
+    found = CustomerFilterSet({"q": term}, queryset=visible).qs.prefetch_related("contacts")
+    return term, list(found[:SEARCH_LIMIT])
 
 
 def _initial(request, survey: Survey) -> dict:

@@ -7,12 +7,13 @@ small inline stylesheet so that it opens at once on a weak phone connection."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
@@ -28,7 +29,7 @@ from ..services.distribution import invitation_opt_out
 from ..services.responding import (
     invitation_mark_opened,
     response_save_page,
-    response_start,
+    response_start_with_page,
     response_submit,
     version_questions,
 )
@@ -37,6 +38,9 @@ LANGUAGES = {"zh-hans": "中文", "en": "English"}  # each named in itself, for 
 RESUME_COOKIE = "manyi_resume"
 _RESUME_SALT = "manyi.surveys.respond.resume"
 _RESUME_MAX_AGE = int(dt.timedelta(days=90).total_seconds())
+# Invitation and public link tokens are URL-safe base64 (secrets.token_urlsafe): anything else
+# is no token, answered "not found" without a database lookup.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _language(value: str | None) -> str | None:
@@ -186,21 +190,21 @@ def _get(visit: _Visit):
 
 
 def _save(visit: _Visit, page: int):
-    """Save the page, starting the response on the first save: in one transaction with it,
-    so that a form refused as tampered stores nothing, not even an empty response."""
+    """Save the page, starting the response with the first page that is acceptable: a refused
+    or invalid first page stores nothing (no empty response, no resume cookie)."""
     data = visit.request.POST
     if visit.response is not None:
         return response_save_page(response=visit.response, page=page, data=data)
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
-                response = response_start(
-                    survey=visit.survey,
-                    channel=visit.channel,
-                    language=visit.lang,
-                    invitation=visit.invitation,
-                )
-                parsed = response_save_page(response=response, page=page, data=data)
+            response, parsed = response_start_with_page(
+                survey=visit.survey,
+                channel=visit.channel,
+                language=visit.lang,
+                invitation=visit.invitation,
+                page=page,
+                data=data,
+            )
         except IntegrityError:
             # Two first saves of one invitation at once (a double click): the other one
             # started the response, which `response_start` returns the second time.
@@ -237,6 +241,8 @@ def _post(visit: _Visit):
 
 @respondent_page
 def invitation(request, token: str):
+    if not _TOKEN.fullmatch(token):
+        return _not_found(request)
     invitation = (
         Invitation.objects.select_related("survey__current_version").filter(token=token).first()
     )
@@ -257,6 +263,8 @@ def invitation(request, token: str):
 
 @respondent_page
 def public(request, public_token: str):
+    if not _TOKEN.fullmatch(public_token):
+        return _not_found(request)
     survey = (
         Survey.objects.select_related("current_version")
         .filter(public_token=public_token, public_link_enabled=True)
@@ -296,6 +304,8 @@ def public(request, public_token: str):
 
 @respondent_page
 def opt_out(request, token: str):
+    if not _TOKEN.fullmatch(token):
+        return _not_found(request)
     invitation = Invitation.objects.select_related("survey").filter(token=token).first()
     if invitation is None:
         return _not_found(request)

@@ -18,6 +18,9 @@ from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
 from manyi.core.paging import page_of, query_without_page
 from manyi.core.tabular import FORMATS, table_download
+from manyi.privacy.choices import AuditAction
+from manyi.privacy.queries import text_masker
+from manyi.privacy.services import audit_record
 
 from ..choices import AnswerRole, QuestionType, ResponseChannel
 from ..exporting import export_filename, response_rows
@@ -117,7 +120,7 @@ def _choice_labels(question: Question, values, language: str) -> str:
     return "; ".join(labels.get(str(v), str(v)) for v in values)
 
 
-def _plain_value(question: Question, answer: Answer | None, language: str) -> str:
+def _plain_value(question: Question, answer: Answer | None, language: str, mask=None) -> str:
     if answer is None:
         return ""
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
@@ -126,12 +129,13 @@ def _plain_value(question: Question, answer: Answer | None, language: str) -> st
         return _rating(question, answer.number)
     if answer.redacted_at is not None:
         return _("(text removed under the retention policy)")
-    return answer.text
+    return mask(answer.text) if mask else answer.text
 
 
-def answered_questions(response: Response, language: str) -> list[AnsweredQuestion]:
+def answered_questions(response: Response, language: str, mask=None) -> list[AnsweredQuestion]:
     """Every question of the response's version with what was answered, in the given
-    language: rating labels, option labels and item names included."""
+    language: rating labels, option labels and item names included. `mask` hides the contact
+    details in open text (privacy.queries.text_masker)."""
     cells = {(a.question_id, a.dimension_id, a.role): a for a in response.answers.all()}
     result = []
     for question in version_questions(response.version):
@@ -162,7 +166,7 @@ def answered_questions(response: Response, language: str) -> list[AnsweredQuesti
             layout = "expectation"
         else:
             answer = cells.get((question.pk, None, AnswerRole.VALUE))
-            lines = [AnswerLine(value=_plain_value(question, answer, language))]
+            lines = [AnswerLine(value=_plain_value(question, answer, language, mask))]
             layout = "plain"
         result.append(AnsweredQuestion(question, question.text(language), layout, lines))
     return result
@@ -191,7 +195,7 @@ def response_detail(request, pk: int):
             "survey": response.survey,
             "survey_title": response.survey.title(language),
             "language_name": _language_name(response.language),
-            "questions": answered_questions(response, language),
+            "questions": answered_questions(response, language, mask=text_masker(request.user)),
             "min_share_percent": response.survey.validity_min_share * 100,
             "can_manage": access.can(request.user, Action.MANAGE_SURVEYS),
         },
@@ -203,8 +207,23 @@ def response_export(request, pk: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     survey = _survey(request, pk)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=survey,
+        detail={
+            "export": "responses",
+            "format": fmt,
+            "filters": {k: v for k, v in request.GET.items() if v},
+        },
+        request=request,
+    )
     return table_download(
-        response_rows(survey=survey, queryset=_filtered(request, survey).qs),
+        response_rows(
+            survey=survey,
+            queryset=_filtered(request, survey).qs,
+            text_mask=text_masker(request.user),
+        ),
         fmt=fmt,
         filename=export_filename(survey=survey, fmt=fmt),
         title="responses",

@@ -1,6 +1,6 @@
 """Enqueue the periodic jobs in settings.MANYI_PERIODIC_TASKS when each falls due.
 
-It only enqueues: workers (`manyi db_worker`, or the Redis-backed workers at scale) run the
+It only enqueues: workers (`manyi worker`, or the Redis-backed workers at scale) run the
 jobs. Run exactly one scheduler; the jobs are idempotent, so a second one wastes work but
 does no harm. `--once` enqueues everything once and exits (for cron)."""
 
