@@ -59,3 +59,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """On PostgreSQL each process keeps a connection pool; close it before pytest-django
+    drops the test database, which refuses while pooled connections are open."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
