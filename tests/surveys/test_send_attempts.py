@@ -334,3 +334,73 @@ def test_no_reminder_to_an_address_removed_since(survey, analyst):
     # when / then
     assert reminders_send() == 0
     assert len(sms.outbox) == 1  # the invitation only
+
+
+class _SenderDied(BaseException):
+    """What kill -9 looks like from inside: nothing after this line runs."""
+
+
+def test_a_reminder_whose_sender_died_before_the_provider_is_sent_once_later(
+    survey, analyst, monkeypatch, settings
+):
+    # given a sent invitation due for its reminder, and a sender that dies just before the
+    # provider takes the reminder
+    survey.reminder_after_days = 3
+    survey.save()
+    (invitation,) = invite(survey, analyst)
+    invitations_send_due()
+    Invitation.objects.update(sent_at=timezone.now() - dt.timedelta(days=4))
+    real_send = distribution.send_sms
+
+    def dies(**kwargs):
+        raise _SenderDied
+
+    monkeypatch.setattr(distribution, "send_sms", dies)
+    with pytest.raises(_SenderDied):
+        reminders_send()
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is None  # not recorded as reminded: it never went
+    # when another worker runs before the attempt is stale, then after
+    monkeypatch.setattr(distribution, "send_sms", real_send)
+    assert reminders_send() == 0
+    Invitation.objects.update(
+        reminder_attempt_at=timezone.now()
+        - dt.timedelta(seconds=settings.MANYI_SEND_STALE_SECONDS + 1)
+    )
+    assert reminders_send() == 1
+    # then the reminder went exactly once, and is recorded
+    keys = [m["idempotency_key"] for m in sms.outbox]
+    assert keys == [idempotency_key(invitation), idempotency_key(invitation, reminder=True)]
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is not None
+    assert reminders_send() == 0
+
+
+def test_a_reminder_whose_sender_died_after_the_provider_took_it_is_not_sent_twice(
+    survey, analyst, monkeypatch, settings
+):
+    # given a sender that dies after the provider accepted the reminder, before recording it
+    survey.reminder_after_days = 3
+    survey.save()
+    invite(survey, analyst)
+    invitations_send_due()
+    Invitation.objects.update(sent_at=timezone.now() - dt.timedelta(days=4))
+    real_send = distribution.send_sms
+
+    def accepts_then_dies(**kwargs):
+        real_send(**kwargs)
+        raise _SenderDied
+
+    monkeypatch.setattr(distribution, "send_sms", accepts_then_dies)
+    with pytest.raises(_SenderDied):
+        reminders_send()
+    # when the stale attempt is made again
+    monkeypatch.setattr(distribution, "send_sms", real_send)
+    Invitation.objects.update(
+        reminder_attempt_at=timezone.now()
+        - dt.timedelta(seconds=settings.MANYI_SEND_STALE_SECONDS + 1)
+    )
+    reminders_send()
+    # then the provider delivered it once: the same idempotency key came twice
+    assert len(sms.outbox) == 2  # the invitation and one reminder
+    assert Invitation.objects.get().reminded_at is not None

@@ -134,6 +134,9 @@ class Invitation(models.Model):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    # The reminder's attempt, recorded before the provider is called; reminded_at is set only
+    # after. An attempt without reminded_at older than the stale limit is made again.
+    reminder_attempt_at = models.DateTimeField(_("reminder attempt"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()

@@ -399,27 +399,44 @@ def reminders_due(now=None):
         return Invitation.objects.none()
     return (
         Invitation.objects.filter(due, status=InvitationStatus.SENT, reminded_at__isnull=True)
+        .filter(_reminder_attemptable(now))
         .filter(opted_out_at__isnull=True)
         .exclude(Exists(submitted))
     )
 
 
+def _reminder_attemptable(now) -> Q:
+    """No reminder attempt yet, or one abandoned by a sender that died."""
+    return Q(reminder_attempt_at__isnull=True) | Q(reminder_attempt_at__lt=_stale_before(now))
+
+
 def reminders_send(*, limit: int = 1000) -> int:
+    """Send due reminders, each once, as `invitation_send` sends invitations: the attempt is
+    recorded (and is the claim) before the provider is called, `reminded_at` after; an attempt
+    whose sender died is made again once stale, under the same idempotency key, so the
+    provider takes it once. A reminder is not retried after the provider refused it."""
     sent = 0
     for pk in list(reminders_due().order_by("pk").values_list("pk", flat=True)[:limit]):
-        # Claim first: a reminder goes out once even if two workers see it due.
-        if not Invitation.objects.filter(pk=pk, reminded_at__isnull=True).update(
-            reminded_at=timezone.now()
-        ):
-            continue
+        now = timezone.now()
+        claimed = (
+            Invitation.objects.filter(pk=pk, reminded_at__isnull=True)
+            .filter(_reminder_attemptable(now))
+            .update(reminder_attempt_at=now)
+        )
+        if not claimed:
+            continue  # another worker has it
         invitation = Invitation.objects.select_related("survey", "customer").get(pk=pk)
         if _consent_withdrawn(invitation) or _address_removed(invitation):
+            # Decided not to remind: recorded as done so that it is not looked at again.
+            Invitation.objects.filter(pk=pk).update(reminded_at=timezone.now())
             continue
         delivery = _deliver(invitation, reminder=True)
+        done = {"reminded_at": timezone.now()}
         if delivery.ok:
             sent += 1
         else:
-            Invitation.objects.filter(pk=pk).update(error=delivery.error)
+            done["error"] = delivery.error
+        Invitation.objects.filter(pk=pk).update(**done)
     return sent
 
 
