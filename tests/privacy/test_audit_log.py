@@ -187,3 +187,35 @@ def test_the_admin_shows_the_log_read_only(client, admin_user):
         client.post(reverse("admin:privacy_auditevent_delete", args=[event.pk])).status_code == 403
     )
     assert AuditEvent.objects.get().action == AuditAction.EXPORT
+
+
+def test_recording_and_changing_an_interaction_is_logged_without_its_text(client, agent, team_east):
+    # given an agent and a customer of their team
+    customer = CustomerFactory(team=team_east)
+    client.force_login(agent)
+    data = {
+        "kind": "complaint",
+        "channel": "phone",
+        "occurred_at": "2026-11-20T10:30",
+        "subject": "配送太慢",
+        "content": "订单一周还没到，电话 13812345678",
+        "outcome": "open",
+        "team": str(team_east.pk),
+    }
+    # when they record an interaction, then change its text
+    client.post(reverse("customers:interaction_create", args=[customer.pk]), data)
+    interaction = customer.interactions.get()
+    edited = {**data, "content": "已联系客户"}
+    client.post(reverse("customers:interaction_edit", args=[interaction.pk]), edited)
+    # then both are in the log, naming the changed field but never its text
+    created, changed = AuditEvent.objects.filter(action=AuditAction.CHANGE).order_by("pk")
+    assert (created.object_type, created.object_id, created.customer_id) == (
+        "interaction",
+        str(interaction.pk),
+        customer.pk,
+    )
+    assert created.detail == {"created": True}
+    assert "content" in changed.detail["fields"]
+    assert "subject" not in changed.detail["fields"]
+    assert created.actor == changed.actor == agent
+    assert "13812345678" not in str(list(AuditEvent.objects.values()))

@@ -131,7 +131,17 @@ def interaction_list(request):
 def _interaction_form_page(request, customer: Customer, interaction: Interaction | None):
     form = InteractionForm(request.POST or None, instance=interaction, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.interaction_save(form=form, user=request.user, customer=customer)
+        changed = sorted(form.changed_data)
+        saved = services.interaction_save(form=form, user=request.user, customer=customer)
+        # An interaction's text is about the customer: the change is logged, never the text.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHANGE,
+            customer=customer,
+            obj=saved,
+            detail={"created": True} if interaction is None else {"fields": changed},
+            request=request,
+        )
         messages.success(request, _("Interaction saved."))
         # A team may handle another team's customer: back to the list if the profile is hidden.
         if Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
