@@ -21,6 +21,7 @@ from manyi.customers.importing import (
 )
 from manyi.customers.importing.progress import import_progress
 from manyi.customers.models import Customer, ImportJob
+from manyi.privacy.models import AuditEvent
 from tests.factories import UserFactory
 
 ROWS = 10
@@ -298,3 +299,15 @@ def test_the_background_run_reports_in_the_uploaders_language(analyst):
     # then
     job.refresh_from_db()
     assert [error["message"] for error in job.errors] == ["This value is required."]
+
+
+def test_confirming_an_import_is_in_the_audit_log(client, analyst):
+    # given an uploaded file awaiting confirmation
+    job = make_job(analyst)
+    client.force_login(analyst)
+    # when the analyst confirms it
+    client.post(job.get_absolute_url())
+    # then the audit log names who started which import, not the rows
+    event = AuditEvent.objects.get(object_type="importjob")
+    assert (event.actor, event.action, event.object_id) == (analyst, "change", str(job.pk))
+    assert event.detail["import"] == ImportKind.CUSTOMERS

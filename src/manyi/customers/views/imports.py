@@ -16,6 +16,8 @@ from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
 from manyi.core.tabular import csv_chunks, table_download
+from manyi.privacy.choices import AuditAction
+from manyi.privacy.services import audit_record
 
 from ..choices import ImportKind, ImportStatus
 from ..forms_import import ImportUploadForm
@@ -68,6 +70,15 @@ def import_detail(request, pk: int):
     if request.method == "POST":
         if job.status == ImportStatus.UPLOADED and import_preview(job=job).can_import:
             import_start(job=job)
+            # An import creates and changes customers' personal data in bulk: who started it
+            # is in the audit log (the kind and file, never the rows).
+            audit_record(
+                actor=request.user,
+                action=AuditAction.CHANGE,
+                obj=job,
+                detail={"import": job.kind, "rows": job.total_rows},
+                request=request,
+            )
             messages.success(request, _("The import is queued; this page follows its progress."))
         return redirect(job)
     context = {"active_nav": "imports", "job": job}
