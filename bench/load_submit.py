@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import http.cookiejar
 import json
 import os
@@ -171,9 +172,13 @@ def respond(base: str, token: str, tally: Tally) -> None:
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
     url, data = f"{base}/s/{token}/?lang=en", None
+    # Each respondent is a different person on their own phone: their own address, as a
+    # reverse proxy in front of the site reports it (the per-address rate limit stays on).
+    digest = hashlib.sha256(token.encode()).digest()
+    headers = {"X-Forwarded-For": f"10.{digest[0]}.{digest[1]}.{digest[2]}"}
     try:
         for _step in range(10):
-            request = urllib.request.Request(url, data=data)
+            request = urllib.request.Request(url, data=data, headers=headers)
             with opener.open(request, timeout=60) as reply:
                 page = reply.read().decode()
                 url = reply.geturl()
@@ -368,6 +373,8 @@ def main() -> int:
         "MANYI_DB_POOL_MIN": "1",
         "MANYI_DB_POOL_MAX": str(pool_max),
         "MANYI_LOG_LEVEL": "WARNING",
+        # As behind one reverse proxy: client addresses come from X-Forwarded-For.
+        "MANYI_TRUSTED_PROXY_COUNT": "1",
         "PYTHONPATH": str(ROOT / "src"),
     }
     description = machine()
