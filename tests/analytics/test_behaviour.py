@@ -68,6 +68,7 @@ def test_overall_rates_for_everyone(records, admin_user):
         customers=6,
         orders=5,
         complaints=5,
+        complainants=4,  # c1, c2 (twice), c5, w1
         returned=2,
         buyers=4,
         bought_again=2,
@@ -101,6 +102,7 @@ def test_agent_sees_only_their_teams_customers(records, agent):
         customers=5,
         orders=4,
         complaints=4,
+        complainants=3,
         returned=1,
         buyers=3,
         bought_again=2,
@@ -118,6 +120,7 @@ def test_by_segment_and_region(records, admin_user):
         customers=3,
         orders=4,
         complaints=4,
+        complainants=3,
         returned=2,
         buyers=3,
         bought_again=1,
@@ -134,7 +137,7 @@ def test_by_segment_and_region(records, admin_user):
         at_start=1,
         lost=1,
     )
-    assert by_segment[""] == behaviour.Tally(customers=1, complaints=1)
+    assert by_segment[""] == behaviour.Tally(customers=1, complaints=1, complainants=1)
     by_region = behaviour.indicators_by(MARCH, "region", user=admin_user)
     assert [r.label for r in by_region] == ["上海", "北京", ""]
     assert by_region[1].churn.value == pytest.approx(100.0)
@@ -184,3 +187,70 @@ def test_bad_period_falls_back_with_a_message(client, records, viewer):
     )
     assert page.status_code == 200
     assert "cannot end before it starts" in page.content.decode()
+
+
+def test_complaints_per_customer_are_a_rate_per_100_with_a_poisson_interval(db, admin_user):
+    # given: five customers who bought in March, six complaints (one customer twice)
+    customers = [CustomerFactory() for _ in range(5)]
+    for customer in customers:
+        PurchaseFactory(customer=customer, purchased_at=at(2026, 3, 2))
+        InteractionFactory(
+            customer=customer, kind=InteractionKind.COMPLAINT, occurred_at=at(2026, 3, 3)
+        )
+    InteractionFactory(
+        customer=customers[0], kind=InteractionKind.COMPLAINT, occurred_at=at(2026, 3, 4)
+    )
+    # when
+    rates = behaviour.indicators(MARCH, user=admin_user)
+    # then: 120 complaints per 100 customers (it was shown as "120 %" with no interval), with
+    # the exact Poisson interval of 6 events, [2.2019, 13.0595] / 5 customers (Garwood tables)
+    per_customer = rates.complaints_per_customer
+    assert per_customer.value == pytest.approx(120.0) and per_customer.n == 5
+    assert per_customer.low == pytest.approx(44.04, abs=0.01)
+    assert per_customer.high == pytest.approx(261.19, abs=0.01)
+    assert rates.complaints_per_order.value == pytest.approx(120.0)  # five orders
+    # and every customer complained: 5 of 5, Wilson 56.55-100 %
+    assert rates.tally.complainants == 5
+    assert rates.complainants.value == pytest.approx(100.0)
+    assert rates.complainants.low == pytest.approx(56.55, abs=0.01)
+
+
+def test_the_page_names_complaints_a_rate_per_100(client, records, viewer):
+    client.force_login(viewer)
+    page = client.get(
+        reverse("behaviour:indicators"), {"since": "2026-03-01", "until": "2026-03-31"}
+    ).content.decode()
+    assert "Complaints per 100 customers" in page and "Customers who complained (%)" in page
+    assert "Complaints per customer (%)" not in page
+    # 5 complaints per 6 customers = 83.3 per 100, with its Poisson interval [27.1 – 194.5]
+    assert '83.3 <span class="interval">[27.1 – 194.5]</span>' in page
+
+
+def test_a_month_not_over_is_marked_and_has_no_churn(records, admin_user):
+    # given: today is 15 March 2026
+    filters = Filters(since=dt.date(2026, 2, 1), until=dt.date(2026, 3, 31))
+    today = dt.date(2026, 3, 15)
+    # when
+    february, march = behaviour.indicators_by_month(filters, user=admin_user, today=today)
+    overall = behaviour.indicators(MARCH, user=admin_user, today=today)
+    # then: February is whole and over; March is not over: no churn rate, marked
+    assert february.complete and february.churn.value == pytest.approx(100.0)
+    assert not march.complete and march.churn.value is None
+    assert march.returns.value == pytest.approx(40.0)  # rates of what happened still shown
+    # the whole period is not over either: its churn is kept, but marked as such
+    assert not overall.complete and overall.churn.value == pytest.approx(50.0)
+    # a month cut by the period is not a whole month either
+    (cut,) = behaviour.indicators_by_month(
+        Filters(since=dt.date(2026, 3, 10), until=dt.date(2026, 3, 31)), user=admin_user
+    )
+    assert not cut.complete and cut.churn.value is None
+
+
+def test_the_page_marks_the_current_month(client, records, viewer):
+    client.force_login(viewer)
+    today = timezone.localdate()
+    page = client.get(
+        reverse("behaviour:indicators"),
+        {"since": today.replace(day=1).isoformat(), "until": today.isoformat()},
+    ).content.decode()
+    assert "incomplete month" in page and "this is an upper bound" in page

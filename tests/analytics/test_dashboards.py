@@ -116,7 +116,8 @@ def test_overview_shows_the_hand_computed_csat_and_nps(client, analyst, data):
     assert (round(csat.low, 2), round(csat.high, 2)) == (39.68, 89.22)
     assert score.value == pytest.approx(20.0) and score.n == 10
     assert "70.0%" in page and "[39.7 – 89.2]" in page
-    assert "20.0" in page and "[-34.0 – 74.0]" in page  # ±54.03 points
+    # NPS interval: adjusted Wald (METHODS.md, updated; the plain ±54.03 gave -34.0 – 74.0)
+    assert "20.0" in page and "[-30.3 – 61.1]" in page
     # n = 10 is below 30: greyed out with the note
     assert "unreliable" in page and "too few answers (fewer than 30)" in page
     # response totals: 20 submitted, all valid

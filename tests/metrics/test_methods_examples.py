@@ -3,8 +3,9 @@
 import pytest
 
 from manyi.metrics import counts as c
+from manyi.metrics.csi import PairSums, Questionnaire, csi, item_sums
 from manyi.metrics.intervals import t_interval, wilson
-from manyi.metrics.scores import ItemInput, csat, csi, nps
+from manyi.metrics.scores import csat, nps
 from manyi.metrics.significance import two_proportion_z, welch_t
 
 
@@ -41,21 +42,87 @@ def test_nps_example():
     assert score.score.value == pytest.approx(20.0)
     # var = (0.5 + 0.3 - 0.04) / 10 = 0.076 -> MoE = ±54.03 points
     assert score.margin == pytest.approx(54.03, abs=0.01)
-    assert score.score.low == pytest.approx(20 - 54.03, abs=0.01)
+    # The interval shown is the adjusted Wald one: e = 15.38, half-width 45.71 ->
+    # -30.33 to +61.10 around the plain NPS +20 (METHODS.md, updated).
+    assert (score.score.low, score.score.high) == (
+        pytest.approx(-30.33, abs=0.005),
+        pytest.approx(61.10, abs=0.005),
+    )
+
+
+def test_nps_adjusted_wald_example_all_detractors():
+    # 50 answers, all detractors: NPS -100, interval -100 to -86.64; the plain formula
+    # would give -100 to -100.
+    score = nps({3: 50})
+    assert score.score.value == -100 and score.score.n == 50
+    assert score.margin == 0  # the plain margin of error collapses
+    assert score.score.low == -100.0
+    assert score.score.high == pytest.approx(-86.64, abs=0.005)
 
 
 def test_csi_example_and_the_item_to_improve_first():
     means = {"quality": (4.2, 0.30), "price": (3.6, 0.20), "delivery": (3.9, 0.15),
              "service_attitude": (4.5, 0.20), "after_sales": (4.0, 0.15)}  # fmt: skip
     # counts with exactly these means: tenths of 5s and 4s and 3s over 10 answers
-    items = [ItemInput(code, weight, _counts_with_mean(m)) for code, (m, weight) in means.items()]
-    result = csi(items)
+    result = csi(
+        [
+            Questionnaire(
+                {code: weight for code, (_m, weight) in means.items()},
+                tuple(item_sums(code, _counts_with_mean(m)) for code, (m, _w) in means.items()),
+                respondents=10,
+            )
+        ]
+    )
     assert {i.code: round(i.satisfaction.value, 6) for i in result.items} == {
         "quality": 84, "price": 72, "delivery": 78, "service_attitude": 90, "after_sales": 80,
     }  # fmt: skip
     assert result.overall.value == pytest.approx(81.3)
     assert result.lowest.code == "price"
     assert [i.code for i in result.items][:2] == ["price", "delivery"]
+
+
+# METHODS.md: weights 0.6 / 0.4; eight respondents rate (quality, price).
+EIGHT = [(5, 4), (4, 4), (3, 2), (5, 5), (4, 3), (2, 3), (4, 5), (3, 3)]
+
+
+def respondent_sums(rows, codes=("quality", "price"), scale_max=5) -> tuple[PairSums, ...]:
+    """What the database returns for these respondents: per pair of items i <= j, the n who
+    rated both and the sums of x_i, x_j and x_i·x_j (x in % of the scale)."""
+    scored = [[v * 100 / scale_max if v is not None else None for v in row] for row in rows]
+    sums = []
+    for i, a in enumerate(codes):
+        for j in range(i, len(codes)):
+            both = [r for r in scored if r[i] is not None and r[j] is not None]
+            sums.append(
+                PairSums(
+                    a, codes[j], len(both),
+                    sum(r[i] for r in both), sum(r[j] for r in both),
+                    sum(r[i] * r[j] for r in both), 100 / scale_max,
+                )
+            )  # fmt: skip
+    return tuple(sums)
+
+
+def test_csi_interval_example_is_respondent_level():
+    result = csi([Questionnaire({"quality": 0.6, "price": 0.4}, respondent_sums(EIGHT), 8)])
+    scores = {i.code: i.satisfaction.value for i in result.items}
+    assert scores == {"quality": pytest.approx(75.0), "price": pytest.approx(72.5)}
+    assert result.overall.value == pytest.approx(74.0) and result.overall.n == 8
+    # respondent scores 92, 80, 52, 100, 72, 48, 88, 60 -> standard error 6.803
+    (part,) = result.parts
+    assert part.variance**0.5 == pytest.approx(6.803, abs=0.0005)
+    # t(0.975, 7) = 2.3646 -> 57.91 to 90.09 %
+    assert (result.overall.low, result.overall.high) == (
+        pytest.approx(57.91, abs=0.005),
+        pytest.approx(90.09, abs=0.005),
+    )
+
+
+def test_csi_interval_example_treating_items_as_independent_is_too_narrow():
+    # The same data without the cross-products: standard error 5.318 (METHODS.md).
+    diagonal = tuple(s for s in respondent_sums(EIGHT) if s.a == s.b)
+    (part,) = csi([Questionnaire({"quality": 0.6, "price": 0.4}, diagonal, 8)]).parts
+    assert part.variance**0.5 == pytest.approx(5.318, abs=0.0005)
 
 
 def _counts_with_mean(mean: float) -> dict[int, int]:

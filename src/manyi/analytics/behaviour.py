@@ -3,14 +3,19 @@ customers do rather than what they say. Counts come from purchases and interacti
 customers the user may see; the formulas are `manyi.metrics.behaviour`.
 
 Definitions, for a period [since, until] (local dates, both included):
-- complaint rate: complaints (interactions of kind "complaint") in the period, per active
-  customer (one with an order or a contact in the period) and per order in the period;
+- complaint rate: complaints (interactions of kind "complaint") in the period per 100 active
+  customers (with an order or a contact in the period) and per 100 orders in the period, a
+  rate with its exact Poisson interval; and the share of active customers with at least one
+  complaint, a proportion with its Wilson interval;
 - return rate: orders placed in the period that were returned / orders placed in the period;
 - repurchase rate: buyers in the period who ordered again within N days after their first
   order in the period / buyers. The window may reach past the period's end; for a recent
   period it is not over yet, so the rate is then a lower bound;
 - churn rate: customers who ordered in the 12 months before the period start and not in the
-  period / those customers.
+  period / those customers. It needs the whole period: while the period is not over (it
+  ends today or later) customers who will still buy in it count as lost, so the figure is
+  an upper bound and the rates say `complete=False`; in the month-by-month trend, a month
+  that is not over, or that the chosen period cuts, has no churn rate.
 A customer's segment and region are the current ones on the profile."""
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Tally:
     customers: int = 0  # active: ordered or contacted in the period
     orders: int = 0
     complaints: int = 0
+    complainants: int = 0  # active customers with at least one complaint in the period
     returned: int = 0
     buyers: int = 0
     bought_again: int = 0
@@ -53,25 +59,29 @@ class Tally:
 class Rates:
     key: object  # None overall, a segment id, a region, or a month's first day
     label: str
-    complaints_per_customer: Estimate
-    complaints_per_order: Estimate
+    complaints_per_customer: Estimate  # per 100 customers, Poisson interval
+    complaints_per_order: Estimate  # per 100 orders, Poisson interval
+    complainants: Estimate  # % of customers with a complaint, Wilson interval
     returns: Estimate
     repurchase: Estimate
-    churn: Estimate
+    churn: Estimate  # empty for a month row that is not a whole, finished month
     tally: Tally
+    complete: bool = True  # the period is over (and, for a month row, a whole month)
 
 
-def _rates(key, label: str, tally: Tally) -> Rates:
+def _rates(key, label: str, tally: Tally, *, complete: bool = True, churn: bool = True) -> Rates:
     min_n = settings.MANYI_MIN_SAMPLE
     return Rates(
         key=key,
         label=label,
         complaints_per_customer=mb.complaint_rate(tally.complaints, tally.customers, min_n=min_n),
         complaints_per_order=mb.complaint_rate(tally.complaints, tally.orders, min_n=min_n),
+        complainants=mb.complainant_share(tally.complainants, tally.customers, min_n=min_n),
         returns=mb.return_rate(tally.returned, tally.orders, min_n=min_n),
         repurchase=mb.repurchase_rate(tally.bought_again, tally.buyers, min_n=min_n),
-        churn=mb.churn_rate(tally.lost, tally.at_start, min_n=min_n),
+        churn=mb.churn_rate(tally.lost, tally.at_start, min_n=min_n) if churn else Estimate.empty(),
         tally=tally,
+        complete=complete,
     )
 
 
@@ -151,6 +161,7 @@ def _tallies(
     for row in complaints:
         key = row[f"customer__{column}"] if column else None
         counts[key]["complaints"] += row["complaints"]
+        counts[key]["complainants"] += row["complaints"] > 0
         active.setdefault(row["customer_id"], key)
     for key in active.values():
         counts[key]["customers"] += 1
@@ -164,26 +175,34 @@ def _period(filters: Filters) -> tuple[dt.date, dt.date]:
     return filters.since, filters.until
 
 
-def indicators(filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS) -> Rates:
-    """All five rates over the period, for the customers `user` may see in the cut."""
+def is_over(until: dt.date, today: dt.date | None = None) -> bool:
+    """Whether a period ending on `until` is over: it ended before today."""
+    return until < (today or timezone.localdate())
+
+
+def indicators(
+    filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS, today=None
+) -> Rates:
+    """All the rates over the period, for the customers `user` may see in the cut."""
     since, until = _period(filters)
     tallies = _tallies(filters, user=user, since=since, until=until, group=None, window=window_days)
-    return _rates(None, "", tallies.get(None, Tally()))
+    return _rates(None, "", tallies.get(None, Tally()), complete=is_over(until, today))
 
 
 def indicators_by(
-    filters: Filters, by: str, *, user, window_days: int = DEFAULT_WINDOW_DAYS
+    filters: Filters, by: str, *, user, window_days: int = DEFAULT_WINDOW_DAYS, today=None
 ) -> list[Rates]:
     """The rates per segment or per region (customers without one under an empty label)."""
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     since, until = _period(filters)
     tallies = _tallies(filters, user=user, since=since, until=until, group=by, window=window_days)
+    complete = is_over(until, today)
     if by == "segment":
         names = dict(Segment.objects.filter(pk__in=list(tallies)).values_list("pk", "name"))
-        rows = [_rates(key, names.get(key, ""), t) for key, t in tallies.items()]
+        rows = [_rates(key, names.get(key, ""), t, complete=complete) for key, t in tallies.items()]
     else:
-        rows = [_rates(key, key or "", t) for key, t in tallies.items()]
+        rows = [_rates(key, key or "", t, complete=complete) for key, t in tallies.items()]
     # Named groups in alphabetical order, then the customers without one.
     return sorted(rows, key=lambda r: (not r.label, r.label))
 
@@ -199,14 +218,23 @@ def months(since: dt.date, until: dt.date) -> list[tuple[dt.date, dt.date]]:
     return result
 
 
+def whole_month(first: dt.date, last: dt.date) -> bool:
+    """Whether [first, last] is a whole calendar month."""
+    return first.day == 1 and (last + dt.timedelta(days=1)).day == 1
+
+
 def indicators_by_month(
-    filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS
+    filters: Filters, *, user, window_days: int = DEFAULT_WINDOW_DAYS, today=None
 ) -> list[Rates]:
     """The rates month by month, for a trend: each month is a period of its own (so churn is
-    "bought in the 12 months before the month, not in it")."""
+    "bought in the 12 months before the month, not in it"). A month that is not over, or
+    that the period cuts, is marked incomplete and has no churn rate: it would not compare
+    with the whole months beside it."""
     since, until = _period(filters)
     rows = []
     for first, last in months(since, until):
         t = _tallies(filters, user=user, since=first, until=last, group=None, window=window_days)
-        rows.append(_rates(first, first.strftime("%Y-%m"), t.get(None, Tally())))
+        complete = whole_month(first, last) and is_over(last, today)
+        label = first.strftime("%Y-%m")
+        rows.append(_rates(first, label, t.get(None, Tally()), complete=complete, churn=complete))
     return rows

@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from manyi.metrics import counts as mc
+from manyi.metrics.csi import Csi, Part, csi
 from manyi.metrics.drivers import quadrants, shapley_r2
-from manyi.metrics.scores import Estimate, ItemInput, csi, gap, mean, nps, proportion, top_boxes
+from manyi.metrics.scores import Estimate, gap, mean, nps, proportion, top_boxes
 from manyi.metrics.significance import (
     TestResult,
     benjamini_hochberg,
@@ -26,10 +27,13 @@ from .queries import (
     Selector,
     answer_counts,
     catalogue,
+    item_rating_sums,
     valid_responses,
+    weight_sets,
 )
 
 MIN_N = settings.MANYI_MIN_SAMPLE
+CES_SCALE = (1, 7)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Headline:
     csat_parts: tuple[int, int]
     nps_parts: tuple[int, int, int]
     ces_counts: dict
-    csi_counts: dict
+    csi_detail: Csi  # items and, when several sets of weights were combined, the parts
 
 
 def _csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
@@ -63,28 +67,18 @@ def _csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict
     return parts
 
 
-def _weights() -> dict[str, float]:
-    return {code: float(w) for code, w in Dimension.objects.values_list("code", "default_weight")}
+def _csi_by(filters: Filters, group_by=None, target=None) -> dict[object, Csi]:
+    """{group: the weighted index and its items}: the weights of the version answered, from
+    respondent-level sums (see `queries.item_rating_sums` and `metrics.csi`)."""
+    sets = weight_sets(filters.survey_ids)
+    by_group = item_rating_sums(filters, sets, group_by=group_by)
+    return {
+        group: csi(questionnaires, target=target, min_n=MIN_N)
+        for group, questionnaires in by_group.items()
+    }
 
 
-def _csi_of(item_counts: dict[str, dict], weights: dict[str, float], target=None):
-    return csi(
-        [ItemInput(code, weights.get(code, 1.0), c) for code, c in sorted(item_counts.items())],
-        target=target,
-        min_n=MIN_N,
-    )
-
-
-def _item_counts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
-    """{group: {item: counts}} of the satisfaction matrices, in one query."""
-    if not cat.items:
-        return {}
-    result: dict = {}
-    rows = answer_counts(filters, Selector(cat.items), group_by=("item", group_by))
-    for (item, group), counts in rows.items():
-        if item:
-            result.setdefault(group, {})[item] = counts
-    return result
+_NO_CSI = csi([])
 
 
 def headline(filters: Filters) -> Headline:
@@ -92,18 +86,18 @@ def headline(filters: Filters) -> Headline:
     satisfied, n, five = _csat_parts(filters, cat).get(None, (0, 0, {}))
     nps_counts = answer_counts(filters, Selector(cat.nps)).get(None, {}) if cat.nps else {}
     ces_counts = answer_counts(filters, Selector(cat.ces)).get(None, {}) if cat.ces else {}
-    items = _item_counts(filters, cat).get(None, {})
+    index = _csi_by(filters).get(None, _NO_CSI)
     score = nps(nps_counts, min_n=MIN_N)
     return Headline(
         csat=proportion(satisfied, n, min_n=MIN_N),
-        csat_mean=mean(five, min_n=MIN_N),
+        csat_mean=mean(five, min_n=MIN_N, bounds=(1, 5)),
         nps=score.score,
-        ces=mean(ces_counts, min_n=MIN_N),
-        csi=_csi_of(items, _weights()).overall,
+        ces=mean(ces_counts, min_n=MIN_N, bounds=CES_SCALE),
+        csi=index.overall,
         csat_parts=(satisfied, n),
         nps_parts=(score.promoters, score.detractors, score.n),
         ces_counts=ces_counts,
-        csi_counts=items,
+        csi_detail=index,
     )
 
 
@@ -150,16 +144,15 @@ def trend(filters: Filters, period: str = "month") -> list[TrendPoint]:
     csat_parts = _csat_parts(filters, cat, group_by=period)
     nps_by = answer_counts(filters, Selector(cat.nps), group_by=period) if cat.nps else {}
     ces_by = answer_counts(filters, Selector(cat.ces), group_by=period) if cat.ces else {}
-    items_by = _item_counts(filters, cat, group_by=period)
-    weights = _weights()
+    items_by = _csi_by(filters, group_by=period)
     periods = sorted(set(csat_parts) | set(nps_by) | set(ces_by) | set(items_by))
     return [
         TrendPoint(
             period=p,
             csat=proportion(*csat_parts.get(p, (0, 0, {}))[:2], min_n=MIN_N),
             nps=nps(nps_by.get(p, {}), min_n=MIN_N).score,
-            ces=mean(ces_by.get(p, {}), min_n=MIN_N),
-            csi=_csi_of(items_by.get(p, {}), weights).overall,
+            ces=mean(ces_by.get(p, {}), min_n=MIN_N, bounds=CES_SCALE),
+            csi=items_by.get(p, _NO_CSI).overall,
         )
         for p in periods
     ]
@@ -187,27 +180,36 @@ class ItemAnalysis:
     r2: float | None
     respondents: int  # behind derived importance
     target: float
+    # One per set of item weights among the versions answered; more than one: the index
+    # is each set's index averaged by respondents (see `metrics.csi`).
+    weight_sets: tuple[Part, ...] = ()
+
+    @property
+    def combined(self) -> bool:
+        return len(self.weight_sets) > 1
 
 
 def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> ItemAnalysis:
     cat = catalogue(filters.survey_ids)
-    item_counts = _item_counts(filters, cat).get(None, {})
-    weights = _weights()
-    index = _csi_of(item_counts, weights, target=target)
+    index = _csi_by(filters, target=target).get(None, _NO_CSI)
+    codes = [i.code for i in index.items]
     importance = {}
     if cat.importance:
-        for item in item_counts:
+        scale = max((cat.scales.get(c, 5) for c in cat.importance), default=5)
+        for item in codes:
             c = answer_counts(filters, Selector(cat.importance, item=item)).get(None, {})
-            importance[item] = mean(c, min_n=MIN_N)
+            importance[item] = mean(c, min_n=MIN_N, bounds=(1, scale))
     gaps = {}
     if cat.gaps:
-        for item in item_counts:
+        scale = max((cat.scales.get(c, 5) for c in cat.gaps), default=5)
+        for item in codes:
             e = answer_counts(filters, Selector(cat.gaps, item=item, role="expected"))
             x = answer_counts(filters, Selector(cat.gaps, item=item, role="experienced"))
-            gaps[item] = gap(e.get(None, {}), x.get(None, {}), min_n=MIN_N)
-    derived, r2, respondents = _derived_importance(filters, cat, sorted(item_counts))
+            gaps[item] = gap(e.get(None, {}), x.get(None, {}), scale_max=scale, min_n=MIN_N)
+    derived, r2, respondents = _derived_importance(filters, cat, sorted(codes))
     names = {d.code: d.name(language) for d in Dimension.objects.all()}
     performance = {i.code: i.satisfaction.value for i in index.items}
+    weights = {i.code: i.weight for i in index.items}
     placed = {
         p.code: p.quadrant
         for p in quadrants(
@@ -236,7 +238,7 @@ def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> I
                 quadrant=placed.get(item.code, ""),
             )
         )
-    return ItemAnalysis(index.overall, tuple(rows), r2, respondents, target)
+    return ItemAnalysis(index.overall, tuple(rows), r2, respondents, target, index.parts)
 
 
 DRIVER_SAMPLE = 5000  # most recent respondents behind derived importance
@@ -291,8 +293,7 @@ def breakdown(filters: Filters, by: str) -> list[BreakdownRow]:
     cat = catalogue(filters.survey_ids)
     csat_parts = _csat_parts(filters, cat, group_by=by)
     nps_by = answer_counts(filters, Selector(cat.nps), group_by=by) if cat.nps else {}
-    items_by = _item_counts(filters, cat, group_by=by)
-    weights = _weights()
+    items_by = _csi_by(filters, group_by=by)
     keys = sorted(set(csat_parts) | set(nps_by) | set(items_by), key=str)
     total_s = sum(p[0] for p in csat_parts.values())
     total_n = sum(p[1] for p in csat_parts.values())
@@ -307,7 +308,7 @@ def breakdown(filters: Filters, by: str) -> list[BreakdownRow]:
             key=key,
             csat=proportion(*csat_parts.get(key, (0, 0, {}))[:2], min_n=MIN_N),
             nps=nps(nps_by.get(key, {}), min_n=MIN_N).score,
-            csi=_csi_of(items_by.get(key, {}), weights).overall,
+            csi=items_by.get(key, _NO_CSI).overall,
             csat_differs=fdr.significant[i],
         )
         for i, key in enumerate(keys)

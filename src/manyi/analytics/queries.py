@@ -1,19 +1,40 @@
 """The single source of survey numbers: counts by any cut, read from the count tables plus the
 live tail, and scoped to what the user may see. Scores are computed from these counts by
-`manyi.metrics`; dashboards, reports, exports and the API all call these functions."""
+`manyi.metrics`; dashboards, reports, exports and the API all call these functions.
+
+Evaluated items are the exception: their satisfaction and the weighted index (CSI) need
+respondent-level sums (one respondent's item ratings are correlated, METHODS.md), which
+`item_rating_sums` aggregates from the answers in one SQL statement."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q, Sum
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Trunc
 
 from manyi.accounts import access
-from manyi.surveys.choices import MatrixMeasure, QuestionType, ResponseStatus
-from manyi.surveys.models import Question, Response, Survey
+from manyi.metrics.csi import PairSums, Questionnaire
+from manyi.surveys.choices import AnswerRole, MatrixMeasure, QuestionType, ResponseStatus
+from manyi.surveys.models import Answer, Dimension, Question, QuestionItem, Response, Survey
 
 from . import counts
 from .models import CUT_FIELDS, AnswerCount, ResponseCount
@@ -218,6 +239,7 @@ class QuestionCatalogue:
     importance: tuple[str, ...] = ()
     gaps: tuple[str, ...] = ()
     item_csat: dict[str, tuple[str, ...]] = field(default_factory=dict)  # item -> CSAT codes
+    scales: dict[str, int] = field(default_factory=dict)  # code -> largest scale maximum
 
 
 def catalogue(survey_ids: Iterable[int] = ()) -> QuestionCatalogue:
@@ -227,8 +249,11 @@ def catalogue(survey_ids: Iterable[int] = ()) -> QuestionCatalogue:
     csat: dict[int, set[str]] = defaultdict(set)
     item_csat: dict[str, set[str]] = defaultdict(set)
     sets = defaultdict(set)
+    scales: dict[str, int] = {}
     rows = questions.values_list("code", "type", "scale_max", "measure", "dimension__code")
     for code, kind, scale_max, measure, dimension in rows.distinct():
+        if scale_max:
+            scales[code] = max(scale_max, scales.get(code, 0))
         if kind == QuestionType.CSAT and dimension:
             item_csat[dimension].add(code)
         elif kind == QuestionType.CSAT:
@@ -245,8 +270,204 @@ def catalogue(survey_ids: Iterable[int] = ()) -> QuestionCatalogue:
         importance=tuple(sorted(sets["importance"])),
         gaps=tuple(sorted(sets["gaps"])),
         item_csat={k: tuple(sorted(v)) for k, v in item_csat.items()},
+        scales=scales,
     )
 
 
 def surveys_in_view(user):
     return Survey.objects.visible_to(user).exclude(status="draft").order_by("-opened_at", "pk")
+
+
+# ----- evaluated items: respondent-level sums for the weighted index (CSI) ----------------
+#
+# An item's satisfaction and the CSI's interval need each respondent's item answers, not
+# only counts by value (METHODS.md, "Weighted satisfaction index"). Which answers count:
+# - every rating question tied to an evaluated item: a row of a satisfaction matrix, or a
+#   satisfaction (CSAT) question that names an item (the delivery rating of the post-purchase
+#   template, the agent rating of the CES template);
+# - once per response and item: when one response rates an item in two questions, the first
+#   in question order (page, position) counts, the same rule as the version's own order;
+# - scored in percent of the question's scale, so 5-, 7- and 10-point questions add up.
+# The weights are those of the version answered, set in its satisfaction matrix: an item's
+# weight in the first matrix of the version that lists it (METHODS.md: the item's default
+# weight only pre-fills new questions). An item a version rates only in a separate question
+# has no weight there: it counts for the item's satisfaction, not for that version's index;
+# a version without a matrix gives no index. PairSums add up, so a rollup keyed like the
+# count tables (day, survey, version, cuts, item pair) could serve them later (issue 16).
+
+
+@dataclass(frozen=True)
+class WeightSet:
+    """Versions that weigh their items alike, so that their answers pool into one index."""
+
+    key: int
+    weights: tuple[tuple[str, float], ...]  # (item code, weight), by code
+    version_ids: tuple[int, ...]
+    repeats: tuple[int, ...] = ()  # versions rating an item in more than one question
+
+
+def _item_rating_answers():
+    """Answers that rate an evaluated item, with the item (`item_id`) annotated."""
+    rates_item = Q(
+        question__type=QuestionType.MATRIX,
+        question__measure=MatrixMeasure.SATISFACTION,
+        role=AnswerRole.VALUE,
+        dimension__isnull=False,
+    ) | Q(question__type=QuestionType.CSAT, question__dimension__isnull=False)
+    return (
+        Answer.objects.filter(rates_item, number__isnull=False, question__scale_max__isnull=False)
+        .annotate(item_id=Coalesce("dimension_id", "question__dimension_id"))
+        .order_by()
+    )
+
+
+def weight_sets(survey_ids: Iterable[int] = ()) -> tuple[WeightSet, ...]:
+    """The item weights of every version in view that rates items, grouped into sets of
+    versions with the same weights (versions that rate items only in separate questions
+    form a set without weights)."""
+    questions = Question.objects.filter(type=QuestionType.CSAT, dimension__isnull=False)
+    items = QuestionItem.objects.filter(
+        question__type=QuestionType.MATRIX, question__measure=MatrixMeasure.SATISFACTION
+    )
+    if survey_ids:
+        questions = questions.filter(version__survey_id__in=survey_ids)
+        items = items.filter(question__version__survey_id__in=survey_ids)
+    by_version: dict[int, dict[str, float]] = defaultdict(dict)
+    repeats: set[int] = set()
+    order = ("question__version_id", "question__page", "question__position", "question_id")
+    rows = items.order_by(*order, "position", "pk")
+    rated: dict[int, set[str]] = defaultdict(set)
+    for version_id, code, weight in rows.values_list(*order[:1], "dimension__code", "weight"):
+        if code in rated[version_id]:
+            repeats.add(version_id)
+        rated[version_id].add(code)
+        by_version[version_id].setdefault(code, float(weight))
+    for version_id, code in questions.values_list("version_id", "dimension__code"):
+        if code in rated[version_id]:
+            repeats.add(version_id)
+        rated[version_id].add(code)
+    grouped: dict[tuple, list[int]] = defaultdict(list)
+    for version_id in rated:  # a version rating items apart from any matrix: no weights
+        grouped[tuple(sorted(by_version.get(version_id, {}).items()))].append(version_id)
+    return tuple(
+        WeightSet(
+            key,
+            weights,
+            tuple(sorted(versions)),
+            tuple(sorted(v for v in versions if v in repeats)),
+        )
+        for key, (weights, versions) in enumerate(sorted(grouped.items()), start=1)
+    )
+
+
+def _group_expression(group_by):
+    """The SQL expression of an answer's group, the same keys as `answer_counts` gives."""
+    if group_by is None:
+        return Value(0, output_field=IntegerField())
+    if group_by in PERIODS:
+        return Trunc(
+            "response__submitted_at",
+            group_by,
+            output_field=DateField(),
+            tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE),
+        )
+    if group_by == "survey":
+        return F("response__survey_id")
+    column = _GROUP_COLUMN[group_by]
+    return counts.cut_annotations("response__")[_RESPONSE_CUTS[column]]
+
+
+def _group_value(value, group_by):
+    if group_by is None:
+        return None
+    if group_by in PERIODS and isinstance(value, str):  # SQLite returns dates as text
+        return dt.date.fromisoformat(value[:10])
+    if group_by in PERIODS and isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def item_rating_sums(
+    filters: Filters, sets: tuple[WeightSet, ...], *, group_by=None
+) -> dict[object, list[Questionnaire]]:
+    """{group: one Questionnaire per weight set}: for every pair of items, the respondents
+    (valid responses in the cut) who rated both and the sums of their scores, aggregated in
+    the database in one statement; a few rows per group and pair come back."""
+    if not sets:
+        return {}
+    answers = _item_rating_answers().filter(response__in=valid_responses(filters).values("pk"))
+    # An item rated again later in the same response: only the first rating counts. Only
+    # versions that rate an item twice need the (costlier) test.
+    earlier = _item_rating_answers().filter(
+        Q(question__page__lt=OuterRef("question__page"))
+        | Q(
+            question__page=OuterRef("question__page"),
+            question__position__lt=OuterRef("question__position"),
+        )
+        | Q(
+            question__page=OuterRef("question__page"),
+            question__position=OuterRef("question__position"),
+            question_id__lt=OuterRef("question_id"),
+        ),
+        response_id=OuterRef("response_id"),
+        item_id=OuterRef("item_id"),
+    )
+    set_of = Case(
+        *(When(response__version_id__in=s.version_ids, then=Value(s.key)) for s in sets),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    # n of an index: the respondents who rated at least one item it weighs
+    ids = {code: pk for pk, code in Dimension.objects.values_list("pk", "code")}
+    weighed = [
+        When(
+            response__version_id__in=s.version_ids,
+            item_id__in=[ids[code] for code, weight in s.weights if weight > 0],
+            then=Value(1),
+        )
+        for s in sets
+        if any(weight > 0 for _code, weight in s.weights)
+    ]
+    in_index = (
+        Case(*weighed, default=Value(0), output_field=IntegerField()) if weighed else Value(0)
+    )
+    repeats = [version_id for s in sets for version_id in s.repeats]
+    if repeats:
+        answers = answers.exclude(Q(response__version_id__in=repeats), Exists(earlier))
+    rows = answers.annotate(
+        grp=_group_expression(group_by),
+        wset=set_of,
+        score=Cast("number", FloatField()) * 100.0 / Cast("question__scale_max", FloatField()),
+        weighed=in_index,
+    ).values_list(
+        "response_id", "grp", "wset", "item_id", "score", "question__scale_max", "weighed"
+    )
+    inner, params = rows.query.sql_with_params()
+    sql = (
+        f"WITH r (resp, grp, wset, item, score, scale, weighed) AS ({inner}) "
+        "SELECT a.grp, a.wset, a.item, b.item, COUNT(*), SUM(a.score), SUM(b.score), "
+        "SUM(a.score * b.score), MAX(a.scale) "
+        "FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
+        "GROUP BY a.grp, a.wset, a.item, b.item "
+        "UNION ALL "
+        "SELECT grp, wset, NULL, NULL, COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), "
+        "NULL, NULL, NULL, NULL FROM r GROUP BY grp, wset"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    codes = {pk: code for code, pk in ids.items()}
+    weights = {s.key: dict(s.weights) for s in sets}
+    pairs: dict[tuple, list[PairSums]] = defaultdict(list)
+    respondents: dict[tuple, int] = {}
+    for group, wset, a, b, n, sum_a, sum_b, sum_ab, scale in fetched:
+        key = (_group_value(group, group_by), wset)
+        if a is None:
+            respondents[key] = n
+            continue
+        floor = 100 / scale if scale else 0.0
+        pairs[key].append(PairSums(codes[a], codes[b], n, sum_a, sum_b, sum_ab, floor))
+    result: dict[object, list[Questionnaire]] = defaultdict(list)
+    for (group, wset), n in sorted(respondents.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        result[group].append(Questionnaire(weights.get(wset, {}), tuple(pairs[(group, wset)]), n))
+    return dict(result)

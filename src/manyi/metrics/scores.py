@@ -1,15 +1,15 @@
 """Satisfaction scores from answer counts (shared/METHODS.md): CSAT, NPS, CES, item
-satisfaction, the weighted satisfaction index (CSI) and expectation gaps. Shares are in
-percent, as reports show them; every figure carries its n and whether n is large enough."""
+satisfaction and expectation gaps (the weighted index, CSI, needs respondent-level sums and
+is in `csi`). Shares are in percent, as reports show them; every figure carries its n and
+whether n is large enough, and every interval stays within what the scale can give."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .counts import Counts, moments, share
-from .intervals import Interval, t_interval, wilson, z_for
+from .intervals import Interval, clip, t_interval, wilson, z_for
 
 DEFAULT_MIN_N = 30
 
@@ -45,11 +45,19 @@ def proportion(successes: int, n: int, *, min_n: int = DEFAULT_MIN_N) -> Estimat
     return _estimate(successes / n, wilson(successes, n), n, min_n, scale=100.0)
 
 
-def mean(counts: Counts, *, min_n: int = DEFAULT_MIN_N) -> Estimate:
+def mean(
+    counts: Counts, *, min_n: int = DEFAULT_MIN_N, bounds: tuple[float, float] | None = None
+) -> Estimate:
+    """The mean with its Student t interval; with `bounds` (the scale's lowest and highest
+    answer) the interval is clipped to them: a t interval knows nothing of the scale and
+    passes 5 on a five-point scale when the answers crowd at the top."""
     m = moments(counts)
     if m.mean is None:
         return Estimate.empty()
-    return _estimate(m.mean, t_interval(m.mean, m.sd, m.n), m.n, min_n)
+    interval = t_interval(m.mean, m.sd, m.n)
+    if bounds is not None:
+        interval = clip(interval, *bounds)
+    return _estimate(m.mean, interval, m.n, min_n)
 
 
 def top_boxes(scale_max: int) -> range:
@@ -67,18 +75,18 @@ class Csat:
 
 def csat(counts: Counts, *, scale_max: int = 5, min_n: int = DEFAULT_MIN_N) -> Csat:
     satisfied, n = share(counts, top_boxes(scale_max))
-    average = mean(counts, min_n=min_n)
+    average = mean(counts, min_n=min_n, bounds=(1, scale_max))
     mean_percent = average.value / scale_max * 100 if average.value is not None else None
     return Csat(proportion(satisfied, n, min_n=min_n), average, mean_percent, scale_max)
 
 
 @dataclass(frozen=True)
 class Nps:
-    score: Estimate  # -100 … +100, interval = score ± margin of error
+    score: Estimate  # -100 … +100; interval: adjusted Wald (METHODS.md), clipped to ±100
     promoters: int
     passives: int
     detractors: int
-    margin: float | None  # points, 95 %
+    margin: float | None  # the plain margin of error, points, 95 %
 
     @property
     def n(self) -> int:
@@ -91,7 +99,20 @@ def nps_variance(promoters: int, detractors: int, n: int) -> float:
     return (p + d - (p - d) ** 2) / n
 
 
+def nps_interval(promoters: int, detractors: int, n: int, confidence: float = 0.95) -> Interval:
+    """The adjusted Wald interval of NPS in points (Rocks 2016): add 3 answers, 0.75 each to
+    promoters and detractors (and 1.5 to passives), then the Wald interval around the adjusted
+    NPS, clipped to ±100. Unlike the plain interval it keeps its width at −100 and +100."""
+    adjusted = n + 3
+    p, d = (promoters + 0.75) / adjusted, (detractors + 0.75) / adjusted
+    centre = p - d
+    half = z_for(confidence) * math.sqrt((p + d - centre**2) / adjusted)
+    return Interval(max(-100.0, (centre - half) * 100), min(100.0, (centre + half) * 100))
+
+
 def nps(counts: Counts, *, min_n: int = DEFAULT_MIN_N, confidence: float = 0.95) -> Nps:
+    """The plain NPS as the estimate, with the adjusted Wald interval; `margin` is METHODS.md's
+    plain margin of error (which collapses to 0 when every answer is in one group)."""
     promoters, n = share(counts, (9, 10))
     detractors, _n = share(counts, range(0, 7))
     passives = n - promoters - detractors
@@ -99,9 +120,8 @@ def nps(counts: Counts, *, min_n: int = DEFAULT_MIN_N, confidence: float = 0.95)
         return Nps(Estimate.empty(), 0, 0, 0, None)
     score = (promoters - detractors) / n * 100
     margin = z_for(confidence) * math.sqrt(nps_variance(promoters, detractors, n)) * 100
-    estimate = Estimate(
-        score, max(-100.0, score - margin), min(100.0, score + margin), n, n >= min_n
-    )
+    interval = nps_interval(promoters, detractors, n, confidence)
+    estimate = Estimate(score, interval.low, interval.high, n, n >= min_n)
     return Nps(estimate, promoters, passives, detractors, margin)
 
 
@@ -113,7 +133,7 @@ class Ces:
 
 def ces(counts: Counts, *, min_n: int = DEFAULT_MIN_N) -> Ces:
     easy, n = share(counts, range(5, 8))
-    return Ces(mean(counts, min_n=min_n), proportion(easy, n, min_n=min_n))
+    return Ces(mean(counts, min_n=min_n, bounds=(1, 7)), proportion(easy, n, min_n=min_n))
 
 
 def item_satisfaction(counts: Counts, *, scale_max: int = 5, min_n: int = DEFAULT_MIN_N):
@@ -135,72 +155,6 @@ def item_satisfaction(counts: Counts, *, scale_max: int = 5, min_n: int = DEFAUL
 
 
 @dataclass(frozen=True)
-class ItemInput:
-    code: str
-    weight: float
-    counts: Counts
-    scale_max: int = 5
-
-
-@dataclass(frozen=True)
-class ItemScore:
-    code: str
-    weight: float
-    satisfaction: Estimate  # S_i, %
-    below_target: bool
-
-
-@dataclass(frozen=True)
-class Csi:
-    overall: Estimate  # Σ S_i w_i / Σ w_i, %
-    items: tuple[ItemScore, ...]  # least satisfied first: what to improve first
-
-    @property
-    def lowest(self) -> ItemScore | None:
-        scored = [i for i in self.items if i.satisfaction.value is not None]
-        return scored[0] if scored else None
-
-
-def csi(
-    items: Sequence[ItemInput], *, target: float | None = None, min_n: int = DEFAULT_MIN_N
-) -> Csi:
-    """The weighted satisfaction index. Items without answers drop out and the remaining
-    weights are renormalised. The interval treats items as independent, an approximation
-    (answers of one respondent correlate), so it is indicative."""
-    scored = []
-    for item in items:
-        s = item_satisfaction(item.counts, scale_max=item.scale_max, min_n=min_n)
-        below = target is not None and s.value is not None and s.value < target
-        scored.append(ItemScore(item.code, item.weight, s, below))
-    usable = [i for i in scored if i.satisfaction.value is not None and i.weight > 0]
-    total_weight = sum(i.weight for i in usable)
-    ranked = tuple(
-        sorted(
-            scored,
-            key=lambda i: (i.satisfaction.value is None, i.satisfaction.value or 0, i.code),
-        )
-    )
-    if not usable or total_weight <= 0:
-        return Csi(Estimate.empty(), ranked)
-    value = sum(i.satisfaction.value * i.weight for i in usable) / total_weight
-    variance, complete = 0.0, True
-    for i in usable:
-        s = i.satisfaction
-        if s.low is None:
-            complete = False
-            break
-        se = (s.high - s.low) / 2 / z_for()
-        variance += (i.weight / total_weight) ** 2 * se * se
-    n = min(i.satisfaction.n for i in usable)
-    if complete:
-        margin = z_for() * math.sqrt(variance)
-        overall = Estimate(value, value - margin, value + margin, n, n >= min_n)
-    else:
-        overall = Estimate(value, None, None, n, n >= min_n)
-    return Csi(overall, ranked)
-
-
-@dataclass(frozen=True)
 class Gap:
     expected: Estimate
     experienced: Estimate
@@ -209,14 +163,21 @@ class Gap:
     high: float | None
 
 
-def gap(expected: Counts, experienced: Counts, *, min_n: int = DEFAULT_MIN_N) -> Gap:
-    """Expectation vs. experience of one item; the interval is Welch's for the difference."""
+def gap(
+    expected: Counts, experienced: Counts, *, scale_max: int = 5, min_n: int = DEFAULT_MIN_N
+) -> Gap:
+    """Expectation vs. experience of one item; the interval is Welch's for the difference.
+    Every interval stays within the scale: the means within 1 … scale max, the gap within
+    ±(scale max − 1)."""
     from .significance import welch_interval
 
-    e, x = mean(expected, min_n=min_n), mean(experienced, min_n=min_n)
+    bounds = (1, scale_max)
+    e = mean(expected, min_n=min_n, bounds=bounds)
+    x = mean(experienced, min_n=min_n, bounds=bounds)
     if e.value is None or x.value is None:
         return Gap(e, x, None, None, None)
-    interval = welch_interval(moments(expected), moments(experienced))
+    widest = scale_max - 1
+    interval = clip(welch_interval(moments(expected), moments(experienced)), -widest, widest)
     difference = x.value - e.value
     if interval is None:
         return Gap(e, x, difference, None, None)

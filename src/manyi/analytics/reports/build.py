@@ -142,7 +142,7 @@ def _sample(survey: Survey, filters: Filters, user) -> Sample:
     )
 
 
-def _method(survey: Survey, filters: Filters, language: str) -> Method:
+def _method(survey: Survey, filters: Filters, language: str, items: ItemAnalysis) -> Method:
     channels = tuple(
         str(ResponseChannel(c).label) if c in ResponseChannel.values else c
         for c in sorted(response_totals(filters, group_by="channel"))
@@ -153,7 +153,9 @@ def _method(survey: Survey, filters: Filters, language: str) -> Method:
         "A response is valid when it answers at least %(validity).0f %% of the questions it "
         "showed; only valid responses are counted. Item satisfaction is the mean score as a "
         "share of the scale maximum (100/80/60/40/20 points on a five-point scale); the overall "
-        "index (CSI) is the weighted mean of item satisfaction. Each figure is shown as "
+        "index (CSI) is the weighted mean of item satisfaction, with the item weights of the "
+        "questionnaire version answered; its interval takes the respondent as the unit, since "
+        "one respondent's item ratings go together. Each figure is shown as "
         "estimate [95 %% interval], n; figures with fewer than %(min)d answers are marked."
     ) % {
         "title": survey.title(language),
@@ -163,6 +165,12 @@ def _method(survey: Survey, filters: Filters, language: str) -> Method:
         "validity": validity,
         "min": settings.MANYI_MIN_SAMPLE,
     }
+    if items.combined:
+        text += " " + _(
+            "The responses answered %(n)d versions that weigh the items differently: each "
+            "version's index is computed with its own weights, and the CSI is their average "
+            "weighted by respondents."
+        ) % {"n": len(items.weight_sets)}
     return Method(survey.title(language), channels, validity, text)
 
 
@@ -281,7 +289,7 @@ def report_build(
         since=since,
         until=until,
         language=language,
-        method=_method(survey, filters, language),
+        method=_method(survey, filters, language, items),
         sample=_sample(survey, filters, user),
         change=change,
         items=items,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from manyi.accounts.access import Action
@@ -98,6 +98,7 @@ def overview(request):
             for label, unit, digits, now, before, test in cards
         ],
         previous=figures.previous_period(filters),
+        csi_sets=len(current.csi_detail.parts),
         trend=trend,
         trend_charts=charts.trend_charts(trend),
         totals=totals,
@@ -130,6 +131,7 @@ def items(request):
             }
             for r in analysis.rows
         ],
+        combined_sets=_combined_sets(analysis),
         has_gaps=any(r.gap is not None for r in analysis.rows),
         has_importance=any(r.importance.value is not None for r in analysis.rows),
         derived_from_data=any(r.derived is not None for r in analysis.rows),
@@ -137,6 +139,27 @@ def items(request):
         gap_chart=charts.gap_chart(analysis),
         quadrant_chart=charts.quadrant_chart(analysis, importance),
     )
+
+
+def _combined_sets(analysis) -> list[dict]:
+    """The sets of item weights behind a CSI that combines several, for the note on the
+    items page: each set's weights (in %), index, respondents and share of the CSI."""
+    if not analysis.combined:
+        return []
+    names = {r.code: r.name for r in analysis.rows}
+    total = sum(p.respondents for p in analysis.weight_sets) or 1
+    return [
+        {
+            "weights": pgettext("list separator", ", ").join(
+                f"{names.get(code, code)} {share * 100:.0f}%"
+                for code, share in sorted(p.weights, key=lambda w: (-w[1], w[0]))
+            ),
+            "index": p.index,
+            "respondents": p.respondents,
+            "share": p.respondents / total * 100,
+        }
+        for p in analysis.weight_sets
+    ]
 
 
 def _names(by: str, keys) -> dict:

@@ -343,6 +343,28 @@ class QuestionForm(forms.ModelForm):
         except ValidationError as exc:
             self.add_refusal(exc)
 
+    def weight_warning(self) -> str | None:
+        """A warning for a satisfaction matrix whose weights do not add up to 1 (METHODS.md:
+        the weights of one matrix sum to 1). Saving is not refused: the index divides by the
+        sum, so other totals still give an index, but each weight no longer reads as the
+        item's share of it."""
+        question = self.instance
+        if (
+            self.locked
+            or question.type != QuestionType.MATRIX
+            or question.measure != MatrixMeasure.SATISFACTION
+            or not self.chosen_items
+        ):
+            return None
+        total = sum((weight for _dimension, weight in self.chosen_items), Decimal(0))
+        if total == 1:
+            return None
+        return _(
+            "The weights of “%(code)s” add up to %(total)s, not 1. The satisfaction index "
+            "divides by their sum, so it is still computed, but make them add up to 1 so that "
+            "each weight is its item's share of the index."
+        ) % {"code": question.code, "total": plain_decimal(total)}
+
     def add_refusal(self, exc: ValidationError) -> None:
         """Show a ValidationError of services.design on the fields it names."""
         if not hasattr(exc, "error_dict"):

@@ -59,6 +59,8 @@ def _question_form_page(request, version: SurveyVersion, question: Question | No
             messages.success(
                 request, _("Question “%(code)s” saved.") % {"code": form.instance.code}
             )
+            if warning := form.weight_warning():
+                messages.warning(request, warning)
             return redirect(version_url(version))
     return render(
         request,
