@@ -73,3 +73,15 @@ def _close_connection_pools(django_db_setup, django_db_blocker):
             connection.close()
             if getattr(connection, "pool", None) is not None:
                 connection.close_pool()
+
+
+@pytest.fixture
+def shared_db(tmp_path, settings):
+    """A database file that worker processes started by the test share with it (kill tests;
+    see tests/worker_processes.py), with tasks queued in the database."""
+    from .worker_processes import SharedDatabase
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    shared = SharedDatabase(tmp_path)
+    yield shared
+    shared.close()

@@ -10,7 +10,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from manyi.core.models import WorkerHeartbeat
-from tests.worker_processes import SharedDatabase, wait_for
+from tests.worker_processes import wait_for
 
 
 @task()
@@ -28,14 +28,6 @@ def slow_job(folder: str) -> int:
 def _starts(folder: Path) -> list[str]:
     path = folder / "starts"
     return path.read_text().split() if path.exists() else []
-
-
-@pytest.fixture
-def shared_db(tmp_path, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    shared = SharedDatabase(tmp_path)
-    yield shared
-    shared.close()
 
 
 # serialized_rollback, as every transactional test here: the flush after it must not re-create

@@ -33,14 +33,11 @@ def customers_csv() -> bytes:
 
 
 @pytest.fixture
-def shared_db(tmp_path, settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+def shared_db(shared_db, tmp_path, monkeypatch):
     # The workers read the upload from their private storage: MANYI_DATA_DIR/private.
     field = ImportJob._meta.get_field("file")
     monkeypatch.setattr(field, "storage", PrivateStorage(location=tmp_path / "private"))
-    shared = SharedDatabase(tmp_path)
-    yield shared
-    shared.close()
+    return shared_db
 
 
 def job_state(shared: SharedDatabase, job_id: int) -> tuple[str, int]:

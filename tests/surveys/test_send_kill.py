@@ -25,7 +25,7 @@ from manyi.surveys.models import Invitation
 from manyi.surveys.services.design import survey_create_from_blueprint, survey_open
 from manyi.surveys.services.distribution import distribution_create, idempotency_key
 from tests.factories import ContactPointFactory
-from tests.worker_processes import SharedDatabase, wait_for
+from tests.worker_processes import wait_for
 
 INVITATIONS = 300
 LATENCY = 0.010  # seconds each way: the provider answers after 20 ms
@@ -87,14 +87,6 @@ def _accepted(provider) -> int:
 
 def _held(tmp_path: Path, process) -> bool:
     return (tmp_path / f"held-{process.pid}").exists()
-
-
-@pytest.fixture
-def shared_db(tmp_path, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    shared = SharedDatabase(tmp_path)
-    yield shared
-    shared.close()
 
 
 # serialized_rollback: the test starts from the migrated data (dimensions) and its flush
