@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import access
 from manyi.accounts.choices import Role
 from manyi.accounts.models import Team, User
+from manyi.core.widgets import IsoDateInput
 from manyi.customers.models import Customer, Product, Segment
 from manyi.surveys.choices import ResponseChannel
 
@@ -55,13 +56,13 @@ class DashboardFilterForm(forms.Form):
     since = forms.DateField(
         required=False,
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         validators=PERIOD_BOUNDS,
     )
     until = forms.DateField(
         required=False,
         label=_("To"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         validators=PERIOD_BOUNDS,
     )
     period = forms.ChoiceField(

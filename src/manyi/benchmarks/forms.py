@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from manyi.core.widgets import IsoDateInput
 from manyi.surveys.models import Dimension
 
 from .models import BenchmarkScore, Competitor
@@ -22,8 +23,8 @@ class BenchmarkScoreForm(forms.ModelForm):
         fields = ["competitor", "dimension", "period_start", "period_end", "satisfaction", "n"]
         fields += ["source"]
         widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_start": IsoDateInput(),
+            "period_end": IsoDateInput(),
         }
 
     def __init__(self, *args, language: str = "en", **kwargs):
@@ -41,12 +42,8 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()

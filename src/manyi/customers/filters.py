@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import Team
+from manyi.core.widgets import IsoDateInput
 
 from .choices import Channel, Gender, InteractionKind, Outcome
 from .models import ContactPoint, Customer, Interaction, Segment, Tag
@@ -59,10 +60,10 @@ class InteractionFilterSet(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.all())
     since = django_filters.DateFilter(
-        label=_("From"), field_name="occurred_at", lookup_expr="date__gte"
+        label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=IsoDateInput()
     )
     until = django_filters.DateFilter(
-        label=_("To"), field_name="occurred_at", lookup_expr="date__lte"
+        label=_("To"), field_name="occurred_at", lookup_expr="date__lte", widget=IsoDateInput()
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import access
 from manyi.accounts.choices import Role
 from manyi.accounts.models import Team, User
+from manyi.core.widgets import IsoDateTimeInput
 
 from .models import ContactPoint, Customer, Interaction
 from .normalize import contact_error, normalize_contact
@@ -98,8 +99,8 @@ class InteractionForm(forms.ModelForm):
             "handled_by",
         ]
         widgets = {
-            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "closed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "occurred_at": IsoDateTimeInput(),
+            "closed_at": IsoDateTimeInput(),
             "content": forms.Textarea(attrs={"rows": 4}),
             "outcome_note": forms.Textarea(attrs={"rows": 2}),
         }

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
+from manyi.core.widgets import IsoDateInput
 from manyi.customers.models import ContactPoint, Customer, Interaction, Purchase, PurchaseItem
 from manyi.surveys.models import Answer, Invitation, Response
 
@@ -185,12 +185,12 @@ class AuditFilterSet(django_filters.FilterSet):
     since = django_filters.DateFilter(
         label=_("From"),
         method="filter_since",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     until = django_filters.DateFilter(
         label=_("To"),
         method="filter_until",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     class Meta:

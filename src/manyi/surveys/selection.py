@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from manyi.core.widgets import IsoDateInput
 from manyi.customers.filters import CustomerFilterSet
 from manyi.customers.models import Product, PurchaseItem
 
@@ -13,10 +14,14 @@ class SelectionFilterSet(CustomerFilterSet):
         label=_("Bought product"), queryset=Product.objects.all(), method="filter_product"
     )
     last_purchase_after = django_filters.DateFilter(
-        label=_("Last purchase on or after"), method="filter_last_purchase_after"
+        label=_("Last purchase on or after"),
+        method="filter_last_purchase_after",
+        widget=IsoDateInput(),
     )
     last_purchase_before = django_filters.DateFilter(
-        label=_("Last purchase on or before"), method="filter_last_purchase_before"
+        label=_("Last purchase on or before"),
+        method="filter_last_purchase_before",
+        widget=IsoDateInput(),
     )
 
     class Meta(CustomerFilterSet.Meta):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import User
+from manyi.core.widgets import IsoDateInput
 from manyi.surveys.models import Survey
 
 from ..forms import PERIOD_BOUNDS
@@ -20,18 +21,14 @@ DEFAULT_DAYS = 365
 MAX_DAYS = 3 * 366
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class ReportPeriodForm(forms.Form):
     """From and until (both included); empty means the last 365 days up to today."""
 
     since = forms.DateField(
-        label=_("From"), required=False, widget=DateInput, validators=PERIOD_BOUNDS
+        label=_("From"), required=False, widget=IsoDateInput, validators=PERIOD_BOUNDS
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=DateInput, validators=PERIOD_BOUNDS
+        label=_("Until"), required=False, widget=IsoDateInput, validators=PERIOD_BOUNDS
     )
 
     def clean(self):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.core.widgets import IsoDateTimeInput
+
 from ..blueprints import BLUEPRINTS
 from ..models import Dimension, Survey
 
@@ -74,9 +76,7 @@ class SurveySettingsForm(forms.ModelForm):
         widgets = {
             "intro_zh": forms.Textarea(attrs={"rows": 3}),
             "intro_en": forms.Textarea(attrs={"rows": 3}),
-            "closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format=_DATETIME_LOCAL
-            ),
+            "closes_at": IsoDateTimeInput(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -12,13 +12,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from manyi.core.widgets import IsoDateInput, IsoDateTimeInput
 from manyi.customers.models import Customer
 
 from ..choices import STAFF_ENTRY_CHANNELS, InvitationChannel, ResponseChannel, ResponseStatus
 from ..models import Response, Survey, Trigger
 
 SEED_MAX = 2**53  # large enough to be unguessable in practice, small enough to type and store
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE = IsoDateInput()
 
 
 def random_seed() -> int:
@@ -53,7 +54,7 @@ class DistributionForm(forms.Form):
     send_after = forms.DateTimeField(
         label=_("Send after"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("Empty: send now."),
     )
 

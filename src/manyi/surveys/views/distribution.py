@@ -126,8 +126,6 @@ def distribute(request, pk: int):
                 return redirect("surveys:distribution_detail", distribution.pk)
         else:
             preview = _preview(survey, filterset, form)
-    for name in ("last_purchase_after", "last_purchase_before"):
-        filterset.form.fields[name].widget.input_type = "date"
     return render(
         request,
         "surveys/distribution/distribute.html",
