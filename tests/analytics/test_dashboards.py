@@ -295,14 +295,13 @@ def test_charts_come_from_the_projects_own_static_files(client, analyst, data):
     assert finders.find("analytics/charts.js")
 
 
-def test_default_period_is_the_last_twelve_full_months(client, analyst):
-    from manyi.analytics.forms import last_full_months
+def test_default_period_includes_today(client, analyst):
+    from manyi.analytics.periods import default_period
 
-    assert last_full_months(dt.date(2026, 11, 23)) == (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
-    assert last_full_months(dt.date(2026, 1, 5)) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     client.force_login(analyst)
     filters = client.get(reverse("analytics:overview")).context["filters"]
-    assert (filters.since, filters.until) == last_full_months(timezone.localdate())
+    assert (filters.since, filters.until) == default_period(timezone.localdate())
+    assert filters.until == timezone.localdate()
 
 
 def test_a_reversed_date_range_is_reported_and_the_default_used(client, analyst):

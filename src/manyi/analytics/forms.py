@@ -20,6 +20,7 @@ from manyi.core.widgets import IsoDateInput
 from manyi.customers.models import Customer, Product, Segment
 from manyi.surveys.choices import ResponseChannel
 
+from .periods import default_period
 from .queries import PERIODS, Filters, surveys_in_view
 
 PERIOD_LABELS = {
@@ -34,16 +35,6 @@ PERIOD_BOUNDS = [
     MinValueValidator(dt.date(1900, 1, 1)),
     MaxValueValidator(dt.date(2999, 12, 31)),
 ]
-
-
-def last_full_months(today: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
-    """The default period: the last `months` whole calendar months before today's month, so
-    that a half-finished month does not drag the trend down."""
-    until = today.replace(day=1) - dt.timedelta(days=1)
-    year, month = until.year, until.month - (months - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1), until
 
 
 class SurveyChoiceField(forms.ModelChoiceField):
@@ -87,7 +78,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, data=None, *, user, today: dt.date | None = None):
         self.user = user
         self.today = today or timezone.localdate()
-        since, until = last_full_months(self.today)
+        since, until = default_period(self.today)
         # Always bound, with the defaults filled in, so that the inputs show the cut in use.
         data = data.copy() if data is not None else QueryDict(mutable=True)
         for name, default in (("since", since), ("until", until), ("period", "month")):
@@ -136,7 +127,7 @@ class DashboardFilterForm(forms.Form):
 
     def filters(self) -> Filters:
         """The cut asked for, narrowed to the user's access scope."""
-        default_since, default_until = last_full_months(self.today)
+        default_since, default_until = default_period(self.today)
         since = self._value("since", default_since)
         until = self._value("until", default_until)
         if "until" in self.errors:

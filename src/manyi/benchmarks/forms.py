@@ -2,8 +2,10 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.analytics.periods import default_period
 from manyi.core.widgets import IsoDateInput
 from manyi.surveys.models import Dimension
 
@@ -35,15 +37,16 @@ class BenchmarkScoreForm(forms.ModelForm):
         dimension.label_from_instance = lambda d: d.name(language)
 
 
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The last twelve months, from the first day of the month eleven months back."""
-    month = today.year * 12 + today.month - 1 - 11
-    return dt.date(month // 12, month % 12 + 1, 1), today
-
-
 class PeriodForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
     until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The inputs show the period in use, also before the user picks one.
+        self.fields["since"].initial, self.fields["until"].initial = default_period(
+            timezone.localdate()
+        )
 
     def clean(self):
         data = super().clean()

@@ -15,14 +15,14 @@ from manyi.surveys.models import Survey
 
 from ..forms import PERIOD_BOUNDS
 from ..models import ScheduledReport
+from ..periods import default_period
 
-# A satisfaction report looks back a year by default: relationship surveys run in waves.
-DEFAULT_DAYS = 365
 MAX_DAYS = 3 * 366
 
 
 class ReportPeriodForm(forms.Form):
-    """From and until (both included); empty means the last 365 days up to today."""
+    """From and until (both included); empty means the default period of every dashboard
+    (the current month so far and the eleven months before it)."""
 
     since = forms.DateField(
         label=_("From"), required=False, widget=IsoDateInput, validators=PERIOD_BOUNDS
@@ -34,7 +34,7 @@ class ReportPeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+        since = data.get("since") or default_period(until)[0]
         if since > until:
             raise forms.ValidationError(_("The period must start before it ends."))
         if (until - since).days > MAX_DAYS:
@@ -46,8 +46,7 @@ class ReportPeriodForm(forms.Form):
         """The asked period when valid, else the default one (the form shows the error)."""
         if self.is_valid():
             return self.cleaned_data["since"], self.cleaned_data["until"]
-        until = timezone.localdate()
-        return until - dt.timedelta(days=DEFAULT_DAYS - 1), until
+        return default_period(timezone.localdate())
 
 
 class ReportNoteForm(forms.Form):
