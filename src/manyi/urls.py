@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("manyi.surveys.respond_urls")),
     path("", include("manyi.core.urls")),
 ]
+# Error pages in the site's layout, translated (core/templates/403.html, 404.html, ...).
+handler500 = "manyi.core.views.server_error"
+
 # No URL serves uploaded files, not even in DEBUG: they hold personal data and live in the
 # private storage; views that check access send them (customers:import_file).

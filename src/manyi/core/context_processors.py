@@ -10,7 +10,12 @@ def navigation(request):
     """The main menu, holding only what the user may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "manyi_version": __version__, "min_n": settings.MANYI_MIN_SAMPLE}
+        return {
+            "nav_items": [],
+            "may": {},
+            "manyi_version": __version__,
+            "min_n": settings.MANYI_MIN_SAMPLE,
+        }
     items = [
         ("home", _("Overview"), reverse("core:home"), Action.VIEW_RECORDS),
         ("customers", _("Customers"), reverse("customers:list"), Action.VIEW_RECORDS),
@@ -25,6 +30,9 @@ def navigation(request):
         "manyi_version": __version__,
         # The minimum sample below which a figure is greyed out (core/_estimate.html).
         "min_n": settings.MANYI_MIN_SAMPLE,
+        # What the user's role allows, for links a page shows only to those who may follow
+        # them: {% if may.manage_surveys %}.
+        "may": {action.value: can(user, action) for action in Action},
         "nav_items": [
             {"key": key, "label": label, "url": url}
             for key, label, url, action in items

@@ -299,6 +299,8 @@ AXES_CLIENT_IP_CALLABLE = "manyi.core.ratelimit.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged
+# A form sent without a valid CSRF token gets a page in the site's layout (core/views.py).
+CSRF_FAILURE_VIEW = "manyi.core.views.csrf_failure"
 # Public survey links and token look-ups: at most this many requests per minute from one
 # address (far above one respondent's pace), then a friendly 429 page.
 MANYI_RESPOND_RATE_PER_MINUTE = int(os.environ.get("MANYI_RESPOND_RATE_PER_MINUTE", "120"))
