@@ -65,7 +65,12 @@ def test_good_rows_are_saved_and_bad_rows_reported_with_reasons(admin_user, team
             "message": "“robot” is not one of the allowed values: female, male, other, unknown.",
         },
         {"row": 3, "column": "age", "message": "“abc” is not a number."},
-        {"row": 3, "column": "phone", "message": "“12” is not a phone number."},
+        {
+            "row": 3,
+            "column": "phone",
+            "message": "“12” is not a phone number: enter an 11-digit mainland mobile number,"
+            " or an international number with + and the country code.",
+        },
         {"row": 3, "column": "email", "message": "“not-mail” is not an email address."},
         {"row": 3, "column": "consent_sms", "message": "“maybe” is not yes or no."},
         {"row": 3, "column": "team", "message": "There is no team called “Nowhere”."},
@@ -138,6 +143,29 @@ def test_gb18030_csv_with_chinese_headers(admin_user):
     customer = Customer.objects.get(external_id="K001")
     assert (customer.name, customer.gender, customer.region) == ("张三", "male", "浙江")
     assert sorted(customer.tags.values_list("name", flat=True)) == ["老客户", "高价值"]
+
+
+def test_impossible_contacts_are_row_errors_on_import(admin_user):
+    # issue 15: "12345" was imported as a phone number
+    text = (
+        "external_id,name,phone,email\n"
+        "P1,Ann,12345,ann@example.com\n"
+        "P2,Bo,+1 415 555 2671,bo@localhost\n"
+        "P3,Cai,8613900139000,cai@example.cn\n"
+    )
+    job = run_import(admin_user, ImportKind.CUSTOMERS, text)
+    assert counts(job) == (ImportStatus.DONE, 3, 1, 0, 2)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "phone"), (3, "email")]
+    assert not Customer.objects.filter(external_id__in=["P1", "P2"]).exists()
+    cai = Customer.objects.get(external_id="P3")
+    assert set(cai.contacts.values_list("kind", "value")) == {
+        ("phone", "+8613900139000"),
+        ("email", "cai@example.cn"),
+    }
+    # the same rule in a bad xlsx cell: a number that is too short
+    data = xlsx_bytes([["客户ID", "客户名称", "手机"], ["X1", "李四", 1380013800]])
+    job = run_import(admin_user, ImportKind.CUSTOMERS, data=data, name="客户.xlsx")
+    assert counts(job) == (ImportStatus.DONE, 1, 0, 0, 1)
 
 
 def test_xlsx_with_a_date_cell_and_a_large_integer_phone(admin_user):

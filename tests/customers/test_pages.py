@@ -131,6 +131,22 @@ def test_invalid_customer_form_explains_and_saves_nothing(client, analyst):
     assert not Customer.objects.exists() and not ContactPoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "is not a phone number: enter an 11-digit"), ("zh-hans", "不是有效的电话号码")],
+)
+def test_customer_form_refuses_an_impossible_phone_number(client, analyst, language, message):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("customers:create"),
+        _customer_post(**{"contacts-0-value": "12345"}),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Customer.objects.exists()
+
+
 def test_agent_creates_customers_in_their_own_team_only(client, agent, team_east, team_west):
     client.force_login(agent)
     client.post(reverse("customers:create"), _customer_post(team=str(team_west.pk)))

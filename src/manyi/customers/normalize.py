@@ -5,25 +5,50 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from .choices import ContactKind
 
 _PHONE_NOISE = re.compile(r"[\s\-().\u3000]")
-_PHONE_VALID = re.compile(r"^\+?\d{5,20}$")
-_EMAIL_VALID = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_CHARS = re.compile(r"^\+?\d+$")
+# A mainland China mobile number: 11 digits, 1 then 3-9 (operators' ranges).
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = EmailValidator(allowlist=[])  # customers have no address at localhost
 
 
 def normalize_phone(value: str) -> str:
-    """'+86 138-0013-8000' -> '+8613800138000'; a leading 00 becomes +."""
+    """'+86 138-0013-8000' -> '+8613800138000'; a leading 00 becomes +, and a mainland
+    mobile number written with its country code but no + ('8613800138000') gets the +."""
     digits = _PHONE_NOISE.sub("", value.strip())
     if digits.startswith("00"):
         digits = "+" + digits[2:]
+    if digits.startswith("86") and _CN_MOBILE.match(digits[2:]):
+        digits = "+" + digits
     return digits
 
 
 def is_valid_phone(value: str) -> bool:
-    return bool(_PHONE_VALID.match(value))
+    """A normalised number that can be dialled: a mainland mobile number (11 digits), an
+    international number in E.164 form (+ country code, checked against the numbering plan
+    of that country by `phonenumbers`), or a mainland landline with its area code."""
+    if not _PHONE_CHARS.match(value) or len(value) > 16:
+        return False
+    if _CN_MOBILE.match(value):
+        return True
+    if not value.startswith(("+", "0")):
+        return False  # without +, a mainland landline begins with its area code's 0
+    try:
+        parsed = phonenumbers.parse(value, None if value.startswith("+") else "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number(parsed):
+        return False
+    if parsed.country_code == 86 and str(parsed.national_number).startswith("1"):
+        return bool(_CN_MOBILE.match(str(parsed.national_number)))
+    return True
 
 
 def normalize_email(value: str) -> str:
@@ -31,7 +56,11 @@ def normalize_email(value: str) -> str:
 
 
 def is_valid_email(value: str) -> bool:
-    return bool(_EMAIL_VALID.match(value)) and len(value) <= 254
+    try:
+        _EMAIL(value)
+    except ValidationError:
+        return False
+    return len(value) <= 254
 
 
 def normalize_contact(kind: str, value: str) -> str:
@@ -47,7 +76,10 @@ def contact_error(kind: str, value: str) -> str | None:
     if not value:
         return _("This value is empty.")
     if kind == ContactKind.PHONE and not is_valid_phone(value):
-        return _("“%(value)s” is not a phone number.") % {"value": value}
+        return _(
+            "“%(value)s” is not a phone number: enter an 11-digit mainland mobile number, "
+            "or an international number with + and the country code."
+        ) % {"value": value}
     if kind == ContactKind.EMAIL and not is_valid_email(value):
         return _("“%(value)s” is not an email address.") % {"value": value}
     if len(value) > 255:
