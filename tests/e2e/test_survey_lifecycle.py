@@ -38,7 +38,9 @@ def test_build_send_answer_and_see_the_funnel(live_server, analyst):
         staff.check("input[name=blueprint][value=csat_purchase]")
         staff.click("button:has-text('Create survey')")
         survey_url = staff.url
-        staff.click("button:has-text('Open the survey')")
+        staff.click("a:has-text('Open the survey')")
+        assert "lock the questions" in staff.content()
+        staff.click("button:has-text('Yes, open it')")
         # and sends it to a random sample of 8
         staff.goto(survey_url + "distribute/")
         staff.select_option("select[name=channel]", "email")

@@ -64,6 +64,29 @@ def test_preview_counts_without_creating_anything(client, analyst, survey, custo
     assert not Distribution.objects.exists() and not Invitation.objects.exists()
 
 
+def test_preview_shows_the_message_a_customer_would_get(client, analyst, survey, customers):
+    # issue 15: the preview said only that nothing was sent yet
+    first = min(c.pk for c in customers[:5])
+    Customer.objects.filter(pk=first).update(name="<b>Ann</b>", language="en")
+    client.force_login(analyst)
+    response = _post(client, survey, "preview", region="上海")
+    message = response.context["preview"].message
+    assert message.language == "en"
+    assert message.subject and survey.title_en in message.body
+    assert "Dear <b>Ann</b>," in message.body  # the text as sent
+    assert "/s/PERSONAL-LINK/" in message.body
+    html = response.text
+    assert "Dear &lt;b&gt;Ann&lt;/b&gt;," in html, html[html.find("data-message-preview") :][:800]
+    assert "data-message-preview" in html
+    assert not mail.outbox and not Invitation.objects.exists()
+    # and an SMS invitation previews its text
+    ContactPointFactory(customer_id=first, kind="phone", value="13800138000")
+    Customer.objects.filter(pk=first).update(consent_sms=True)
+    sms = _post(client, survey, "preview", region="上海", channel="sms").context["preview"]
+    assert sms.message.channel == "sms" and sms.message.subject == ""
+    assert "/s/PERSONAL-LINK/" in sms.message.body
+
+
 def test_send_creates_the_distribution_and_sends(
     client, analyst, survey, customers, django_capture_on_commit_callbacks
 ):

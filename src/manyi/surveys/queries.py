@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from manyi.metrics.quality import rate
 
-from .choices import ResponseStatus
+from .choices import InvitationStatus, ResponseStatus
 from .models import Invitation, Response, Survey
 
 
@@ -32,11 +32,19 @@ class Funnel:
         return rate(self.completed, self.delivered)
 
     @property
+    def all_completed(self) -> int:
+        """Submitted responses over every channel (invited or not)."""
+        return sum(c for _s, c, _v in self.by_channel.values())
+
+    @property
+    def all_valid(self) -> int:
+        """Valid responses over every channel: the numerator of `valid_rate`."""
+        return sum(v for _s, _c, v in self.by_channel.values())
+
+    @property
     def valid_rate(self) -> float | None:
         """Valid responses / responses, over every channel."""
-        completed = sum(c for _s, c, _v in self.by_channel.values())
-        valid = sum(v for _s, _c, v in self.by_channel.values())
-        return rate(valid, completed)
+        return rate(self.all_valid, self.all_completed)
 
     @property
     def steps(self) -> list[tuple[str, int]]:
@@ -73,3 +81,40 @@ def survey_funnel(*, survey: Survey, user) -> Funnel:
     )
     by_channel = {r["channel"]: (r["started"], r["completed"], r["valid"]) for r in rows}
     return Funnel(**inv, by_channel=by_channel)
+
+
+@dataclass(frozen=True)
+class StatusChangeEffects:
+    """What opening or closing a survey changes, in numbers, for the confirmation page."""
+
+    questions: int
+    version_locked: bool
+    version_responses: int
+    in_progress: int  # responses started and not submitted
+    waiting_invitations: int  # not yet handed to a provider: skipped once closed
+    unanswered_invitations: int  # sent, not answered: their links show "closed"
+
+
+def status_change_effects(*, survey: Survey) -> StatusChangeEffects:
+    version = survey.current_version
+    responses = Response.objects.filter(survey=survey).aggregate(
+        in_progress=Count("pk", filter=Q(status=ResponseStatus.IN_PROGRESS)),
+        version_responses=Count("pk", filter=Q(version=version)),
+    )
+    invitations = Invitation.objects.filter(survey=survey).aggregate(
+        waiting=Count(
+            "pk", filter=Q(status__in=[InvitationStatus.PENDING, InvitationStatus.SENDING])
+        ),
+        unanswered=Count(
+            "pk",
+            filter=Q(status=InvitationStatus.SENT) & ~Q(response__status=ResponseStatus.SUBMITTED),
+        ),
+    )
+    return StatusChangeEffects(
+        questions=version.questions.count(),
+        version_locked=version.locked_at is not None,
+        version_responses=responses["version_responses"],
+        in_progress=responses["in_progress"],
+        waiting_invitations=invitations["waiting"],
+        unanswered_invitations=invitations["unanswered"],
+    )

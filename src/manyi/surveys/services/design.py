@@ -44,12 +44,20 @@ def survey_create(*, user, title_zh: str, title_en: str = "", **fields) -> Surve
 
 
 @transaction.atomic
-def survey_create_from_blueprint(*, user, key: str) -> Survey:
+def survey_create_from_blueprint(
+    *, user, key: str, title_zh: str = "", title_en: str = ""
+) -> Survey:
+    """A survey with a template's questions. A title the user typed wins over the template's;
+    a Chinese title typed alone leaves the English one empty rather than the template's (the
+    English page then shows the Chinese title, never another survey's name)."""
     blueprint = BLUEPRINTS[key]
+    title_zh, title_en = title_zh.strip(), title_en.strip()
+    if not title_zh and not title_en:
+        title_zh, title_en = blueprint.title_zh, blueprint.title_en
     survey = survey_create(
         user=user,
-        title_zh=blueprint.title_zh,
-        title_en=blueprint.title_en,
+        title_zh=title_zh or title_en,
+        title_en=title_en,
         intro_zh=blueprint.intro_zh,
         intro_en=blueprint.intro_en,
         blueprint=key,

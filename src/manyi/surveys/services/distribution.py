@@ -196,15 +196,32 @@ def _message_id(key: str) -> str:
     return f"<{key}@{domain}>"
 
 
-def _deliver(invitation: Invitation, *, reminder: bool) -> Delivery:
-    """Send the invitation (or its reminder) in the customer's language, under its
-    idempotency key."""
-    survey = invitation.survey
-    key = idempotency_key(invitation, reminder=reminder)
+@dataclass(frozen=True)
+class Message:
+    """An invitation as its customer receives it: an SMS text, or an email's subject and
+    body (plain text: names and titles are never markup)."""
+
+    channel: str
+    language: str
+    subject: str
+    body: str
+    opt_out_url: str
+
+
+def _plain(text: str) -> str:
+    """The rendered text as a plain str. Message templates render with autoescape off (an
+    email is plain text), and render_to_string marks its result safe: a page that showed it
+    would then emit a customer's name as markup."""
+    return "".join([text])
+
+
+def render_invitation(invitation: Invitation, *, reminder: bool = False) -> Message:
+    """The invitation's message in the customer's language: what is sent, and what the
+    distribution page previews (with an unsaved invitation)."""
     context = {
         "invitation": invitation,
         "customer": invitation.customer,
-        "survey_title": survey.title(invitation.language),
+        "survey_title": invitation.survey.title(invitation.language),
         "url": respond_url(invitation),
         "opt_out_url": opt_out_url(invitation),
         "reminder": reminder,
@@ -212,30 +229,64 @@ def _deliver(invitation: Invitation, *, reminder: bool) -> Delivery:
     with translation.override(invitation.language):
         if invitation.channel == InvitationChannel.SMS:
             text = render_to_string("surveys/messages/invitation_sms.txt", context).strip()
-            try:
-                result = send_sms(to=invitation.address, text=text, idempotency_key=key)
-            except Exception as exc:  # a provider adapter that raises instead of reporting
-                log.warning("invitation %s not sent: %s", invitation.pk, exc)
-                return Delivery(ok=False, error=str(exc)[:300])
-            # Invitation.error holds 300 characters; a provider's message may be longer.
-            return Delivery(
-                ok=result.ok,
-                error=result.error[:300],
-                delivered=result.delivered,
-                provider_id=result.provider_id[:255],
-                permanent=result.permanent,
+            return Message(
+                invitation.channel, invitation.language, "", _plain(text), context["opt_out_url"]
             )
         subject = render_to_string("surveys/messages/invitation_subject.txt", context)
         body = render_to_string("surveys/messages/invitation_email.txt", context)
+    return Message(
+        invitation.channel,
+        invitation.language,
+        _plain(" ".join(subject.split())),
+        _plain(body),
+        context["opt_out_url"],
+    )
+
+
+def invitation_preview(*, survey: Survey, channel: str, customer_id: int, address: str) -> Message:
+    """The message one customer of a selection would get, before anything is sent; its link
+    is a placeholder, since each invitation gets its own token when it is created."""
+    customer = Customer.objects.get(pk=customer_id)
+    invitation = Invitation(
+        survey=survey,
+        customer=customer,
+        channel=channel,
+        address=address,
+        language=customer.language or settings.LANGUAGE_CODE,
+        token="PERSONAL-LINK",
+    )
+    return render_invitation(invitation)
+
+
+def _deliver(invitation: Invitation, *, reminder: bool) -> Delivery:
+    """Send the invitation (or its reminder) in the customer's language, under its
+    idempotency key."""
+    key = idempotency_key(invitation, reminder=reminder)
+    message = render_invitation(invitation, reminder=reminder)
+    if invitation.channel == InvitationChannel.SMS:
+        text = message.body
+        try:
+            result = send_sms(to=invitation.address, text=text, idempotency_key=key)
+        except Exception as exc:  # a provider adapter that raises instead of reporting
+            log.warning("invitation %s not sent: %s", invitation.pk, exc)
+            return Delivery(ok=False, error=str(exc)[:300])
+        # Invitation.error holds 300 characters; a provider's message may be longer.
+        return Delivery(
+            ok=result.ok,
+            error=result.error[:300],
+            delivered=result.delivered,
+            provider_id=result.provider_id[:255],
+            permanent=result.permanent,
+        )
     message_id = _message_id(key)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=body,
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
         to=[invitation.address],
-        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>", "Message-ID": message_id},
+        headers={"List-Unsubscribe": f"<{message.opt_out_url}>", "Message-ID": message_id},
     )
     try:
-        message.send()
+        email.send()
     except smtplib.SMTPRecipientsRefused as exc:  # the server will not take this address
         log.warning("invitation %s refused: %s", invitation.pk, exc)
         return Delivery(ok=False, error=str(exc)[:300], permanent=True)

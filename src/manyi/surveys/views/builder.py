@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
@@ -140,7 +140,12 @@ def survey_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["blueprint"]:
-            survey = design.survey_create_from_blueprint(user=request.user, key=data["blueprint"])
+            survey = design.survey_create_from_blueprint(
+                user=request.user,
+                key=data["blueprint"],
+                title_zh=data["title_zh"],
+                title_en=data["title_en"],
+            )
         else:
             survey = design.survey_create(
                 user=request.user, title_zh=data["title_zh"].strip(), title_en=data["title_en"]
@@ -173,6 +178,7 @@ def survey_detail(request, pk: int):
             "blueprint_name": getattr(BLUEPRINTS.get(survey.blueprint), "name", ""),
             "pages": _rows(survey.current_version, _language(request)),
             "version": survey.current_version,
+            "version_responses": survey.current_version.responses.count(),
             "versions": survey.versions.all(),
             "draft": draft,
             "editable_version": draft or survey.current_version,
@@ -206,10 +212,26 @@ def survey_edit(request, pk: int):
     )
 
 
+def _confirm_page(request, survey: Survey, action: str):
+    """Opening and closing change what respondents can do: a page says what will happen, with
+    the numbers, and only its own button (which sends `confirmed`) does it."""
+    return render(
+        request,
+        "surveys/builder/confirm_status.html",
+        {
+            **survey_context(request, survey),
+            "action": action,
+            "effects": queries.status_change_effects(survey=survey),
+        },
+    )
+
+
 @require_action(Action.MANAGE_SURVEYS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def survey_open(request, pk: int):
     survey = survey_or_404(request, pk)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        return _confirm_page(request, survey, "open")
     try:
         design.survey_open(survey=survey)
     except ValidationError as exc:
@@ -220,12 +242,15 @@ def survey_open(request, pk: int):
 
 
 @require_action(Action.MANAGE_SURVEYS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def survey_close(request, pk: int):
     survey = survey_or_404(request, pk)
-    if survey.status == SurveyStatus.OPEN:
-        design.survey_close(survey=survey)
-        messages.success(request, _("The survey is closed: it accepts no more answers."))
+    if survey.status != SurveyStatus.OPEN:
+        return redirect(survey)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        return _confirm_page(request, survey, "close")
+    design.survey_close(survey=survey)
+    messages.success(request, _("The survey is closed: it accepts no more answers."))
     return redirect(survey)
 
 

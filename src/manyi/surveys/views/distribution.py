@@ -24,7 +24,13 @@ from ..forms.distribution import DistributionForm, TriggerForm
 from ..models import Distribution, Invitation, Survey, Trigger
 from ..sampling import sample_count
 from ..selection import SelectionFilterSet
-from ..services.distribution import distribution_create, eligible_customers, trigger_switch
+from ..services.distribution import (
+    Message,
+    distribution_create,
+    eligible_customers,
+    invitation_preview,
+    trigger_switch,
+)
 
 EXCLUSION_REASONS = {
     "no_consent": gettext_lazy("No consent to be contacted on this channel"),
@@ -40,6 +46,7 @@ class Preview:
     eligible: int
     to_invite: int
     excluded: list[tuple[str, int]]  # (reason label, count)
+    message: Message | None = None  # what the first eligible customer would receive
 
 
 def _survey(request, pk: int) -> Survey:
@@ -81,11 +88,21 @@ def _preview(survey: Survey, filterset: SelectionFilterSet, form: DistributionFo
     to_invite = sample_count(
         len(result.eligible), size=data["sample_size"], percent=data["sample_percent"]
     )
+    message = None
+    if result.eligible:
+        first = min(result.eligible)
+        message = invitation_preview(
+            survey=survey,
+            channel=data["channel"],
+            customer_id=first,
+            address=result.eligible[first],
+        )
     return Preview(
         selected=customers.count(),
         eligible=len(result.eligible),
         to_invite=to_invite,
         excluded=[(EXCLUSION_REASONS.get(k, k), n) for k, n in result.excluded.items()],
+        message=message,
     )
 
 
