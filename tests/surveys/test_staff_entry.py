@@ -135,6 +135,45 @@ def test_the_search_finds_only_customers_the_agent_serves(
     assert other.context["picked"] is None
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_search_with_one_match_fills_the_form(client, agent, survey, east_customer, language):
+    # issue 15: "Find customer" showed a link instead of filling the form
+    client.force_login(agent)
+    page = client.get(_url(survey), {"find": "E-1"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert page.context["picked"] == east_customer
+    html = page.content.decode()
+    assert f'data-picked-customer="{east_customer.pk}"' in html
+    assert f'name="customer_pk" value="{east_customer.pk}"' in html
+    assert "data-found" not in html  # no list to choose from: it is chosen
+    assert page.context["form"].initial["language"] == "en"
+
+
+def test_a_search_with_several_matches_offers_a_button_each(
+    client, agent, survey, east_customer, team_east
+):
+    other = CustomerFactory(name="东区客户二", team=team_east)
+    client.force_login(agent)
+    page = client.get(_url(survey), {"find": "东区"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.context["picked"] is None
+    for customer in (east_customer, other):
+        assert f'<input type="hidden" name="customer_pk" value="{customer.pk}">' in html
+    assert html.count("选用此客户") == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [
+        ("en", "Ask only if the answer to “overall” is at most 3; otherwise leave it empty."),
+        ("zh-hans", "仅当“overall”的回答不高于 3 时才问；否则留空。"),
+    ],
+)
+def test_the_skip_hint_states_its_condition(client, agent, survey, language, hint):
+    client.force_login(agent)
+    html = client.get(_url(survey), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert hint in html
+
+
 def test_picking_a_customer_from_the_search(client, agent, survey, east_customer):
     client.force_login(agent)
     _post(client, survey, customer="", customer_pk=str(east_customer.pk), q__overall="5")

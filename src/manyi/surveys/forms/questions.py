@@ -59,6 +59,22 @@ def describe_show_if(rule: dict) -> str:
     return str(texts.get(rule.get("op"), texts["answered"])) % {"q": rule["question"], "v": value}
 
 
+def describe_ask_if(rule: dict) -> str:
+    """A skip rule as an instruction to an interviewer entering answers (staff entry)."""
+    if not rule or not rule.get("question"):
+        return ""
+    value = rule.get("value")
+    value = ", ".join(map(str, value)) if isinstance(value, list) else value
+    texts = {
+        "answered": _("Ask only if “%(q)s” was answered; otherwise leave it empty."),
+        "eq": _("Ask only if the answer to “%(q)s” is %(v)s; otherwise leave it empty."),
+        "in": _("Ask only if the answer to “%(q)s” is one of %(v)s; otherwise leave it empty."),
+        "lte": _("Ask only if the answer to “%(q)s” is at most %(v)s; otherwise leave it empty."),
+        "gte": _("Ask only if the answer to “%(q)s” is at least %(v)s; otherwise leave it empty."),
+    }
+    return str(texts.get(rule.get("op"), texts["answered"])) % {"q": rule["question"], "v": value}
+
+
 # ----- options: "value | 中文 | English", one per line -------------------------------------
 
 

@@ -20,6 +20,7 @@ from manyi.customers.models import Customer
 from ..answering import CHOICE_TYPES, FIELD_PREFIX, ITEM_TYPES, TamperedInput, question_cells
 from ..choices import AnswerRole, QuestionType
 from ..forms.distribution import EntryForm
+from ..forms.questions import describe_ask_if
 from ..models import Question, Response, Survey
 from ..scales import scale_for
 from ..services.responding import (
@@ -127,6 +128,7 @@ class EntryQuestion:
     other_text: str  # the wording in the other language, to read it out as asked
     help: str
     inputs: list[EntryInput]
+    ask_if: str = ""  # the skip rule as an instruction: "Ask only if ... is at most 6"
 
     @property
     def is_grid(self) -> bool:
@@ -192,6 +194,7 @@ def entry_questions(questions: list[Question], values: dict, errors: dict) -> li
                 text=text,
                 other_text="" if other_text == text else other_text,
                 help=question.help(language),
+                ask_if=describe_ask_if(question.show_if),
                 inputs=_inputs(question, language, values, errors),
             )
         )
@@ -217,14 +220,21 @@ def _search(request) -> tuple[str, list[Customer]]:
     return term, list(found[:SEARCH_LIMIT])
 
 
-def _initial(request, survey: Survey) -> dict:
+def _initial(request, survey: Survey, found: list[Customer]) -> dict:
+    """The form as the interviewer left it, filled with the customer they chose; a search
+    that finds exactly one customer chooses that one."""
     initial = {"language": get_language()}
+    for name in ("channel", "language"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
     if survey.anonymous:
         return initial
     picked = request.GET.get("customer_pk", "")
     customer = None
     if picked.isdigit():
         customer = Customer.objects.visible_to(request.user).filter(pk=picked).first()
+    elif len(found) == 1:
+        customer = found[0]
     if customer is not None:
         initial.update(customer_pk=customer.pk, language=customer.language)
     else:
@@ -278,9 +288,9 @@ def entry(request, pk: int):
                 errors = result.errors
         status = 400
         messages.error(request, _("The answers were not saved: please correct the marked fields."))
-    else:
-        form = EntryForm(initial=_initial(request, survey), user=request.user, survey=survey)
     term, found = _search(request)
+    if request.method != "POST":
+        form = EntryForm(initial=_initial(request, survey, found), user=request.user, survey=survey)
     picked = _picked_customer(form, request)
     return render(
         request,
