@@ -79,6 +79,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the app itself, compressed and cached (docs/adr/0003).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed on the way out: a survey page on a phone is a third of its size. Django
+    # pads each compressed response with random bytes against BREACH (docs/adr/0003).
+    "django.middleware.gzip.GZipMiddleware",
     "manyi.core.input_guard.RejectNulMiddleware",  # 400 before NUL reaches a query
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -194,6 +199,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Development serves static files straight from the apps; production serves the collected,
+# hashed and pre-compressed copies (`manyi collectstatic`, see settings/production.py).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Import files are read from disk between preview and confirmation; keep uploads off memory.

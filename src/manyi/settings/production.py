@@ -44,6 +44,15 @@ SECURE_HSTS_PRELOAD = env_bool("MANYI_HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
     # Preloading is an opt-in that browsers keep for months: a deliberate choice, not a defect.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Static files: collected by `manyi collectstatic --noinput` at deployment into STATIC_ROOT,
+# with a content hash in each name (cached by browsers for a year, "immutable") and
+# gzip/brotli copies made once, served by WhiteNoise (docs/adr/0003).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

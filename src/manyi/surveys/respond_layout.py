@@ -4,6 +4,7 @@ no writes here; `views.respond` turns this into pages."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -87,6 +88,9 @@ class QuestionView:
     text: str
     hint: str = ""
     note: str = ""
+    # A follow-up on the same page as the answer it depends on: (field name, op, values as
+    # JSON), for the page's script to show and hide it.
+    condition: tuple[str, str, str] | None = None
     fields: list[Field] = field(default_factory=list)
     # (value, label): every point's label is spoken, the two ends' are also shown.
     points: list[tuple[str, str]] = field(default_factory=list)
@@ -134,6 +138,14 @@ def _note(question: Question, layout: Layout, lang: str) -> str:
     return notes.get(rule.get("op"), _("Answer only if you answered “%(question)s”.")) % params
 
 
+def _condition(question: Question, layout: Layout) -> tuple[str, str, str]:
+    rule = question.show_if
+    source = next(q for q in layout.questions if q.code == rule["question"])
+    value = rule.get("value")
+    values = value if isinstance(value, list) else ([] if value is None else [value])
+    return field_name(source), rule.get("op", "answered"), json.dumps(values)
+
+
 def question_view(
     question: Question, layout: Layout, values: dict, errors: dict, lang: str
 ) -> QuestionView:
@@ -142,6 +154,7 @@ def question_view(
     view = QuestionView(question, kind, question.text(lang), hint=question.help(lang))
     if layout.same_page_condition(question):
         view.note = _note(question, layout, lang)
+        view.condition = _condition(question, layout)
     empty = [] if kind == QuestionType.MULTIPLE else ""
     for name, dimension, role in cells(question):
         if dimension is None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +26,7 @@ from ..answering import question_cells as cells
 from ..choices import InvitationChannel, ResponseChannel, SurveyStatus
 from ..models import Invitation, Response, Survey
 from ..respond_layout import Layout, question_view
+from ..respond_script import SCRIPT
 from ..services.distribution import invitation_opt_out
 from ..services.responding import (
     invitation_mark_opened,
@@ -139,6 +141,9 @@ def _page(visit: _Visit, layout: Layout, page: int, *, values, errors, status=20
         "position": position,
         "total": max(len(visible), position),
         "questions": views,
+        # Only a page with a same-page follow-up carries the script (under 1 KB, optional).
+        "has_condition": any(view.condition for view in views),
+        "script": mark_safe(SCRIPT),  # a constant, allowed by its hash in the page's CSP
         "summary": summary,
         "note": note,
         "has_back": layout.before(page) is not None,
