@@ -94,3 +94,26 @@ def test_createsuperuser_makes_an_administrator(db):
 
     user = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
     assert user.role == Role.ADMIN
+
+
+def test_password_change_is_in_the_site_layout(client, agent):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    page = client.get(reverse("password_change"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="topbar"' in html and "密码修改" in html
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-for-tests-1",
+            "new_password1": "a-long-new-pass-2026",
+            "new_password2": "a-long-new-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    done = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert 'class="topbar"' in done.content.decode()
+    agent.refresh_from_db()
+    assert agent.check_password("a-long-new-pass-2026")

@@ -38,7 +38,9 @@ def _arguments(pattern: URLPattern) -> dict:
     return kwargs
 
 
-ENDPOINTS = sorted((name, p) for name, p in _patterns(get_resolver()) if name not in PUBLIC)
+# One entry per name: the first pattern of a name, the one `reverse` and a request reach.
+_FIRST = {name: p for name, p in reversed(list(_patterns(get_resolver()))) if name not in PUBLIC}
+ENDPOINTS = sorted(_FIRST.items(), key=lambda item: item[0])
 
 
 def test_the_walk_finds_the_project_s_pages():
