@@ -51,13 +51,16 @@ POINTS = """
   const category = (axes) => Boolean(axes && axes[0] && axes[0].type === "category");
   const points = [];
   option.series.forEach((series, index) => {
+    if (String(series.id || "").startsWith("interval-")) { return; }  // bands and whiskers
     series.data.forEach((item, i) => {
       let value = item && typeof item === "object" && !Array.isArray(item) ? item.value : item;
       value = value === null || value === undefined ? 0 : value;
       const coords =
         category(option.xAxis) ? [i, value] : category(option.yAxis) ? [value, i] : value;
       const pixel = chart.convertToPixel({ seriesIndex: index }, coords);
-      if (pixel) { points.push([box.left + pixel[0], box.top + pixel[1]]); }
+      if (pixel && isFinite(pixel[0]) && isFinite(pixel[1])) {
+        points.push([box.left + pixel[0], box.top + pixel[1]]);
+      }
     });
   });
   return points;

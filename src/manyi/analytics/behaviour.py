@@ -21,6 +21,7 @@ A customer's segment and region are the current ones on the profile."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
@@ -33,6 +34,7 @@ from manyi.customers.models import Customer, Interaction, Purchase, Segment
 from manyi.metrics import behaviour as mb
 from manyi.metrics.scores import Estimate
 
+from . import counts as count_tables
 from .queries import Filters
 
 DEFAULT_WINDOW_DAYS = 90
@@ -108,6 +110,36 @@ def _customers(filters: Filters, user):
     return customers
 
 
+def _purchases(filters: Filters, user, customers, lookback, horizon) -> list[tuple]:
+    """(customer, purchased at as a POSIX timestamp, returned, segment, region) of the
+    customers in the cut, from `lookback` to `horizon`, oldest first per customer. A page asks
+    for the whole period, each grouping and each month: within a request the rows are read
+    once, for the widest range asked first, and narrower ranges are cut from them."""
+    memo = count_tables.request_memo()
+    key = ("behaviour.purchases", user.pk, filters.segment_id, filters.region, filters.team_id)
+    low, high = lookback.timestamp(), horizon.timestamp()
+    if memo is not None and key in memo:
+        stored_low, stored_high, rows = memo[key]
+        if stored_low <= low and high <= stored_high:
+            return [row for row in rows if low <= row[1] < high]
+    rows = [
+        (customer, at.timestamp(), returned, segment, region)
+        for customer, at, returned, segment, region in Purchase.objects.visible_to(user)
+        .filter(customer__in=customers, purchased_at__gte=lookback, purchased_at__lt=horizon)
+        .order_by("customer_id", "purchased_at", "pk")
+        .values_list(
+            "customer_id", "purchased_at", "returned", "customer__segment_id", "customer__region"
+        )
+        .iterator(chunk_size=5000)
+    ]
+    if memo is not None:
+        memo[key] = (low, high, rows)
+    return rows
+
+
+_ROW_INDEX = {None: None, "segment": 3, "region": 4}
+
+
 def _tallies(
     filters: Filters, *, user, since: dt.date, until: dt.date, group: str | None, window: int
 ) -> dict[object, Tally]:
@@ -117,40 +149,33 @@ def _tallies(
     start, end = _moment(since), _moment(until + dt.timedelta(days=1))
     lookback = _moment(year_before(since))
     horizon = end + dt.timedelta(days=window)
-    purchases = (
-        Purchase.objects.visible_to(user)
-        .filter(customer__in=customers, purchased_at__gte=lookback, purchased_at__lt=horizon)
-        .order_by("customer_id", "purchased_at", "pk")
-        .values_list("customer_id", "purchased_at", "returned")
-    )
-    if column:
-        purchases = purchases.values_list(
-            "customer_id", "purchased_at", "returned", f"customer__{column}"
-        )
+    purchases = _purchases(filters, user, customers, lookback, horizon)
+    index = _ROW_INDEX[group]
     counts: dict[object, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    timeline: dict[int, list] = defaultdict(list)
+    timeline: dict[int, list[float]] = defaultdict(list)
     key_of: dict[int, object] = {}
+    begin, stop, window_seconds = start.timestamp(), end.timestamp(), window * 86400
     for row in purchases:
         customer_id, at, returned = row[:3]
-        key_of[customer_id] = row[3] if column else None
+        key_of[customer_id] = row[index] if index else None
         timeline[customer_id].append(at)
-        if start <= at < end:
+        if begin <= at < stop:
             c = counts[key_of[customer_id]]
             c["orders"] += 1
             c["returned"] += bool(returned)
     active: dict[int, object] = {}
     for customer_id, times in timeline.items():
         c = counts[key_of[customer_id]]
-        in_period = [i for i, at in enumerate(times) if start <= at < end]
-        if any(at < start for at in times):
+        first = bisect_left(times, begin)  # times are in order: the first one in the period
+        in_period = first < len(times) and times[first] < stop
+        if first > 0:  # bought in the year before the period
             c["at_start"] += 1
             c["lost"] += not in_period
         if in_period:
             active[customer_id] = key_of[customer_id]
             c["buyers"] += 1
-            first = in_period[0]
-            later = times[first + 1 : first + 2]
-            c["bought_again"] += bool(later and later[0] <= times[first] + dt.timedelta(window))
+            later = times[first + 1] if first + 1 < len(times) else None
+            c["bought_again"] += later is not None and later <= times[first] + window_seconds
     complaints = (
         Interaction.objects.visible_to(user)
         .filter(customer__in=customers, occurred_at__gte=start, occurred_at__lt=end)

@@ -205,6 +205,12 @@ def tail_memo():
         _memo.reset(token)
 
 
+def request_memo() -> dict | None:
+    """The current request's memo (see TailMemoMiddleware), or None outside a request: for
+    reads that several parts of one page share, never kept across requests."""
+    return _memo.get()
+
+
 def tail() -> Tally:
     """What was submitted after the watermark: added live by readers."""
     memo = _memo.get()

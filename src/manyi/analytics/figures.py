@@ -11,7 +11,16 @@ from django.conf import settings
 from manyi.metrics import counts as mc
 from manyi.metrics.csi import Csi, Part, csi
 from manyi.metrics.drivers import quadrants, shapley_r2
-from manyi.metrics.scores import Estimate, gap, mean, nps, proportion, top_boxes
+from manyi.metrics.scores import (
+    Estimate,
+    ces,
+    gap,
+    mean,
+    nps,
+    percent_of_scale,
+    proportion,
+    top_boxes,
+)
 from manyi.metrics.significance import (
     TestResult,
     benjamini_hochberg,
@@ -28,6 +37,7 @@ from .queries import (
     answer_counts,
     catalogue,
     item_rating_sums,
+    period_starts,
     valid_responses,
     weight_sets,
 )
@@ -43,6 +53,8 @@ class Headline:
     nps: Estimate
     ces: Estimate
     csi: Estimate
+    csat_mean_percent: Estimate  # the 5-point mean / 5 × 100, labelled as such
+    ces_easy: Estimate  # share of CES answers 5-7 ("easy"), %
     # Raw parts for significance tests against another period.
     csat_parts: tuple[int, int]
     nps_parts: tuple[int, int, int]
@@ -88,12 +100,16 @@ def headline(filters: Filters) -> Headline:
     ces_counts = answer_counts(filters, Selector(cat.ces)).get(None, {}) if cat.ces else {}
     index = _csi_by(filters).get(None, _NO_CSI)
     score = nps(nps_counts, min_n=MIN_N)
+    five_mean = mean(five, min_n=MIN_N, bounds=(1, 5))
+    effort = ces(ces_counts, min_n=MIN_N)
     return Headline(
         csat=proportion(satisfied, n, min_n=MIN_N),
-        csat_mean=mean(five, min_n=MIN_N, bounds=(1, 5)),
+        csat_mean=five_mean,
         nps=score.score,
-        ces=mean(ces_counts, min_n=MIN_N, bounds=CES_SCALE),
+        ces=effort.mean,
         csi=index.overall,
+        csat_mean_percent=percent_of_scale(five_mean, 5),
+        ces_easy=effort.easy,
         csat_parts=(satisfied, n),
         nps_parts=(score.promoters, score.detractors, score.n),
         ces_counts=ces_counts,
@@ -145,7 +161,10 @@ def trend(filters: Filters, period: str = "month") -> list[TrendPoint]:
     nps_by = answer_counts(filters, Selector(cat.nps), group_by=period) if cat.nps else {}
     ces_by = answer_counts(filters, Selector(cat.ces), group_by=period) if cat.ces else {}
     items_by = _csi_by(filters, group_by=period)
-    periods = sorted(set(csat_parts) | set(nps_by) | set(ces_by) | set(items_by))
+    seen = set(csat_parts) | set(nps_by) | set(ces_by) | set(items_by)
+    # Every period of the range, those without answers too: a chart shows them as gaps
+    # instead of joining the points on either side.
+    periods = sorted(seen | set(period_starts(filters.since, filters.until, period)))
     return [
         TrendPoint(
             period=p,

@@ -136,6 +136,23 @@ def valid_responses(filters: Filters):
     return responses.filter(q)
 
 
+def period_starts(since: dt.date | None, until: dt.date | None, period: str) -> list[dt.date]:
+    """The first day of every `period` from the one holding `since` to the one holding
+    `until` (none without both ends)."""
+    if not (since and until) or since > until:
+        return []
+    starts, current = [], period_start(since, period)
+    while current <= until:
+        starts.append(current)
+        if period == "week":
+            current += dt.timedelta(days=7)
+        else:
+            months = {"month": 1, "quarter": 3, "year": 12}[period]
+            index = current.year * 12 + current.month - 1 + months
+            current = dt.date(index // 12, index % 12 + 1, 1)
+    return starts
+
+
 def period_start(day: dt.date, period: str) -> dt.date:
     if period == "week":
         return day - dt.timedelta(days=day.weekday())

@@ -91,9 +91,11 @@ def staff_pages() -> list[tuple[str, str]]:
     object does not exist yet (no benchmark score, say) is left out."""
     objects = _objects()
     pages: list[tuple[str, str]] = []
+    seen = set()
     for name, pattern in sorted(_patterns(get_resolver()), key=lambda item: item[0]):
-        if name in SKIP:
-            continue
+        if name in SKIP or name in seen:
+            continue  # a name defined twice: the first pattern is the one requests reach
+        seen.add(name)
         params = set(pattern.pattern.converters)
         if name == "analytics:breakdown":
             pages += [(f"{name}:{by}", reverse(name, args=[by])) for by in BREAKDOWNS]

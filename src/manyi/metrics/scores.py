@@ -60,6 +60,24 @@ def mean(
     return _estimate(m.mean, interval, m.n, min_n)
 
 
+def percent_of_scale(estimate: Estimate, scale_max: int) -> Estimate:
+    """A mean as a percentage of the scale's maximum (METHODS.md: mean / scale max × 100),
+    with its interval scaled the same way: 3.8 of 5 → 76.0 %."""
+    if estimate.value is None:
+        return estimate
+
+    def scaled(x):
+        return None if x is None else x / scale_max * 100
+
+    return Estimate(
+        scaled(estimate.value),
+        scaled(estimate.low),
+        scaled(estimate.high),
+        estimate.n,
+        estimate.reliable,
+    )
+
+
 def top_boxes(scale_max: int) -> range:
     """The two best answers of a 1-based scale: 4-5 of 5, 6-7 of 7, 9-10 of 10."""
     return range(scale_max - 1, scale_max + 1)

@@ -20,13 +20,16 @@ def _round(value, digits: int = 1):
 
 
 def trend_charts(points) -> dict:
-    """One line chart for the percentages (CSAT, CSI), one for NPS: different scales."""
+    """One line chart per scale: the percentages (CSAT, CSI), NPS (−100 to 100) and CES
+    (1 to 7). A period without answers is a gap (null), never joined across; each line has
+    its 95 % interval as a band."""
     periods = [p.period.isoformat() for p in points]
     return {
         "percent": {
             "kind": "line",
             "x": periods,
             "unit": "%",
+            "interval_label": _("95 % interval"),
             "series": [
                 _line(_("CSAT (top-2-box %)"), [p.csat for p in points]),
                 _line(_("CSI (weighted %)"), [p.csi for p in points]),
@@ -36,26 +39,40 @@ def trend_charts(points) -> dict:
             "kind": "line",
             "x": periods,
             "unit": "",
+            "interval_label": _("95 % interval"),
             "series": [_line(_("NPS"), [p.nps for p in points])],
+        },
+        "ces": {
+            "kind": "line",
+            "x": periods,
+            "unit": "",
+            "digits": 2,
+            "interval_label": _("95 % interval"),
+            "series": [_line(_("CES (mean, 1–7)"), [p.ces for p in points], digits=2)],
         },
     }
 
 
-def _line(name: str, estimates) -> dict:
+def _line(name: str, estimates, digits: int = 1) -> dict:
     return {
         "name": name,
-        "values": [_round(e.value) for e in estimates],
+        "values": [_round(e.value, digits) for e in estimates],
+        "low": [_round(e.low, digits) for e in estimates],
+        "high": [_round(e.high, digits) for e in estimates],
         "reliable": [e.reliable for e in estimates],
     }
 
 
 def ranking_chart(analysis) -> dict:
-    """Items least satisfied first, with the target as a line."""
+    """Items least satisfied first, with their 95 % intervals and the target as a line."""
     rows = [r for r in analysis.rows if r.satisfaction.value is not None]
     return {
         "kind": "ranking",
         "labels": [r.name for r in rows],
         "values": [_round(r.satisfaction.value) for r in rows],
+        "low": [_round(r.satisfaction.low) for r in rows],
+        "high": [_round(r.satisfaction.high) for r in rows],
+        "interval_label": _("95 % interval"),
         "below": [r.below_target for r in rows],
         "reliable": [r.satisfaction.reliable for r in rows],
         "target": analysis.target,
@@ -112,14 +129,25 @@ def quadrant_chart(analysis, importance: dict[str, float]) -> dict:
     }
 
 
+def _bar_series(name: str, estimates) -> dict:
+    """A bar per group with its 95 % interval, drawn as a whisker."""
+    return {
+        "name": name,
+        "values": [_round(e.value) for e in estimates],
+        "low": [_round(e.low) for e in estimates],
+        "high": [_round(e.high) for e in estimates],
+    }
+
+
 def breakdown_chart(rows) -> dict:
     return {
         "kind": "bars",
         "labels": [r["name"] for r in rows],
         "unit": "",
+        "interval_label": _("95 % interval"),
         "series": [
-            {"name": _("CSAT %"), "values": [_round(r["row"].csat.value) for r in rows]},
-            {"name": _("NPS"), "values": [_round(r["row"].nps.value) for r in rows]},
-            {"name": _("CSI %"), "values": [_round(r["row"].csi.value) for r in rows]},
+            _bar_series(_("CSAT %"), [r["row"].csat for r in rows]),
+            _bar_series(_("NPS"), [r["row"].nps for r in rows]),
+            _bar_series(_("CSI %"), [r["row"].csi for r in rows]),
         ],
     }

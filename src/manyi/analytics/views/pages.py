@@ -71,11 +71,20 @@ def overview(request):
     change = figures.change(filters)
     current, previous = change.current, change.previous
     cards = [
-        (_("CSAT (top-2-box)"), "%", 1, current.csat, previous.csat, change.csat),
-        (_("NPS"), "", 1, current.nps, previous.nps, change.nps),
-        (_("CES (mean, 1–7)"), "", 2, current.ces, previous.ces, change.ces),
-        (_("CSI (weighted)"), "%", 1, current.csi, previous.csi, None),
+        ("csat", _("CSAT (top-2-box)"), "%", 1, current.csat, previous.csat, change.csat),
+        ("nps", _("NPS"), "", 1, current.nps, previous.nps, change.nps),
+        ("ces", _("CES (mean, 1–7)"), "", 2, current.ces, previous.ces, change.ces),
+        ("csi", _("CSI (weighted)"), "%", 1, current.csi, previous.csi, None),
     ]
+    # Beside the headline scores, the figures METHODS.md shows with them: the CSAT mean (and
+    # as % of the scale) and the CES "easy" share.
+    extras = {
+        "csat": [
+            (_("Mean (1–5)"), current.csat_mean, "", 2),
+            (_("Mean as % of the scale"), current.csat_mean_percent, "%", 1),
+        ],
+        "ces": [(_("Easy (5–7)"), current.ces_easy, "%", 1)],
+    }
     trend = figures.trend(filters, form.granularity)
     totals = response_totals(filters).get(None, ResponseTotals())
     return _page(
@@ -85,7 +94,12 @@ def overview(request):
         form,
         cards=[
             {
+                "key": key,
                 "label": label,
+                "extras": [
+                    {"label": lab, "e": e, "unit": u, "digits": d}
+                    for lab, e, u, d in extras.get(key, [])
+                ],
                 "unit": unit,
                 "digits": digits,
                 "now": now,
@@ -95,7 +109,7 @@ def overview(request):
                 else None,
                 "test": test,
             }
-            for label, unit, digits, now, before, test in cards
+            for key, label, unit, digits, now, before, test in cards
         ],
         previous=figures.previous_period(filters),
         csi_sets=len(current.csi_detail.parts),

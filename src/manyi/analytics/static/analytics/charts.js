@@ -83,32 +83,92 @@
     });
   }
 
-  /* Axis tooltips: the category, then each series' value in its colour. */
-  function axisLines(unit) {
+  /* A value with its interval, as the tables write it: 59.5% [56.3 – 62.6]. */
+  function withInterval(value, low, high, unit) {
+    var text = show(value, unit);
+    if (value !== null && value !== undefined && low !== null && low !== undefined &&
+        high !== null && high !== undefined) {
+      text += " [" + low + " – " + high + "]";
+    }
+    return text;
+  }
+
+  /* Axis tooltips: the category, then each series' value (and interval) in its colour. The
+     helper series that draw intervals (bands, whiskers) are not listed on their own. */
+  function axisLines(unit, data, step) {
     return function (params) {
       return [{ text: params.length ? params[0].axisValueLabel : "", header: true }].concat(
-        params.map(function (p) {
-          return { text: p.seriesName + ": " + show(p.value, unit), color: p.color };
+        params.filter(function (p) { return !/^interval-/.test(p.seriesId || ""); }).map(function (p) {
+          var s = data && data.series ? data.series[Math.floor(p.seriesIndex / (step || 1))] : null;
+          var raw = p.value !== null && typeof p.value === "object" ? p.value.value : p.value;
+          var low = s && s.low ? s.low[p.dataIndex] : null, high = s && s.high ? s.high[p.dataIndex] : null;
+          return { text: p.seriesName + ": " + withInterval(raw, low, high, unit), color: p.color };
         })
       );
     };
   }
 
+  /* A line per series with its 95 % interval as a shaded band (two stacked helper series:
+     the low end, transparent, then high − low, filled). A period without answers is null:
+     the line and the band break there instead of joining its neighbours. */
   function line(d) {
+    var series = [], banded = d.series.length && d.series[0].low && d.series[0].high;
+    d.series.forEach(function (s, i) {
+      var colour = PALETTE[i % PALETTE.length];
+      series.push({ name: s.name, id: "value-" + i, type: "line", connectNulls: false, z: 3,
+        itemStyle: { color: colour }, lineStyle: { color: colour }, data: faded(s.values, s.reliable) });
+      if (banded) {
+        var has = function (j) { return s.low[j] !== null && s.high[j] !== null && s.values[j] !== null; };
+        series.push({ name: s.name, id: "interval-low-" + i, type: "line", stack: "interval-" + i,
+          symbol: "none", connectNulls: false, silent: true, lineStyle: { opacity: 0 },
+          data: s.low.map(function (v, j) { return has(j) ? v : null; }) });
+        series.push({ name: d.interval_label || "", id: "interval-width-" + i, type: "line",
+          stack: "interval-" + i, symbol: "none", connectNulls: false, silent: true,
+          lineStyle: { opacity: 0 }, areaStyle: { color: colour, opacity: 0.15 },
+          data: s.high.map(function (v, j) { return has(j) ? Math.round((v - s.low[j]) * 100) / 100 : null; }) });
+      }
+    });
     return {
-      color: PALETTE, tooltip: { trigger: "axis", lines: axisLines(d.unit) }, legend: { top: 0 },
+      color: PALETTE, tooltip: { trigger: "axis", lines: axisLines(d.unit, d, banded ? 3 : 1) },
+      legend: { top: 0, data: d.series.map(function (s) { return s.name; }) },
       grid: { left: 48, right: 16, top: 32, bottom: 32 },
       xAxis: { type: "category", data: d.x },
       yAxis: { type: "value", scale: true, axisLabel: { formatter: function (v) { return v + d.unit; } } },
-      series: d.series.map(function (s) {
-        return { name: s.name, type: "line", connectNulls: true, data: faded(s.values, s.reliable) };
-      })
+      series: series
+    };
+  }
+
+  /* Whiskers (95 % intervals) over bars: a custom series per bar series, placed where
+     ECharts puts that series' bar (the gaps are fixed below so that the arithmetic holds). */
+  var BAR_GAP = 0.3, CATEGORY_GAP = 0.2;
+  function whiskers(s, index, count, horizontal) {
+    return {
+      id: "interval-" + index, name: s.name, type: "custom", silent: true, z: 4,
+      data: s.values.map(function (v, j) {
+        return v === null || s.low[j] === null || s.high[j] === null ? [j, NaN, NaN] : [j, s.low[j], s.high[j]];
+      }),
+      renderItem: function (params, api) {
+        if (isNaN(api.value(1))) { return null; }
+        var band = api.size(horizontal ? [0, 1] : [1, 0])[horizontal ? 1 : 0];
+        var group = band * (1 - CATEGORY_GAP), width = group / (count + (count - 1) * BAR_GAP);
+        var offset = -group / 2 + index * width * (1 + BAR_GAP) + width / 2;
+        var a = horizontal ? api.coord([api.value(1), api.value(0)]) : api.coord([api.value(0), api.value(1)]);
+        var b = horizontal ? api.coord([api.value(2), api.value(0)]) : api.coord([api.value(0), api.value(2)]);
+        var cap = Math.min(6, width / 3), style = { stroke: "#1d2733", lineWidth: 1.2 };
+        var shapes = horizontal
+          ? [[a[0], a[1] + offset, b[0], b[1] + offset], [a[0], a[1] + offset - cap, a[0], a[1] + offset + cap], [b[0], b[1] + offset - cap, b[0], b[1] + offset + cap]]
+          : [[a[0] + offset, a[1], b[0] + offset, b[1]], [a[0] + offset - cap, a[1], a[0] + offset + cap, a[1]], [b[0] + offset - cap, b[1], b[0] + offset + cap, b[1]]];
+        return { type: "group", children: shapes.map(function (c) {
+          return { type: "line", shape: { x1: c[0], y1: c[1], x2: c[2], y2: c[3] }, style: style };
+        }) };
+      }
     };
   }
 
   function ranking(d) {
+    var interval = d.low && d.high ? [whiskers({ name: d.name, values: d.values, low: d.low, high: d.high }, 0, 1, true)] : [];
     return {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, lines: axisLines("%") },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, lines: axisLines("%", { series: [{ low: d.low, high: d.high }] }) },
       grid: { left: 8, right: 48, top: 28, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: function (v) { return v + "%"; } } },
       yAxis: { type: "category", inverse: true, data: d.labels },
@@ -117,22 +177,27 @@
         data: d.values.map(function (v, i) {
           return { value: v, itemStyle: { color: d.below[i] ? BAD : BRAND, opacity: d.reliable[i] ? 1 : 0.35 } };
         }),
-        label: { show: true, position: "right", formatter: function (p) { return show(p.value, "%"); } },
+        label: { show: true, position: "insideRight", color: "#fff", formatter: function (p) { return show(p.value, "%"); } },
         markLine: { symbol: "none", lineStyle: { color: "#1d2733", type: "dashed" },
           label: { position: "start", formatter: function (p) { return d.target_label + " " + show(p.value, "%"); } },
-          data: [{ xAxis: d.target }] }
-      }]
+          data: [{ xAxis: d.target }] },
+        barCategoryGap: CATEGORY_GAP * 100 + "%"
+      }].concat(interval)
     };
   }
 
   function bars(d) {
     return {
-      color: PALETTE, tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, lines: axisLines(d.unit) },
+      color: PALETTE, tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, lines: axisLines(d.unit, d) },
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 6 ? 30 : 0 } },
       yAxis: { type: "value" },
-      series: d.series.map(function (s) { return { name: s.name, type: "bar", data: s.values }; })
+      series: d.series.map(function (s) {
+        return { name: s.name, type: "bar", data: s.values, barGap: BAR_GAP * 100 + "%", barCategoryGap: CATEGORY_GAP * 100 + "%" };
+      }).concat(d.series.filter(function (s) { return s.low && s.high; }).map(function (s) {
+        return whiskers(s, d.series.indexOf(s), d.series.length, false);
+      }))
     };
   }
 
