@@ -45,6 +45,7 @@ def test_reveal_a_phone_then_find_it_in_the_audit_log(live_server, agent, admin_
 
         admin = browser.new_context(locale="zh-CN", **phone).new_page()
         _login(admin, base, admin_user.username)
+        admin.click("label.menu-button")  # at 390 px the menu folds behind its button
         admin.click("nav >> text=审计日志")
         admin.select_option("select[name=action]", AuditAction.REVEAL)
         admin.click("form.filters button[type=submit]")

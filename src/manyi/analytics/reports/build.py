@@ -86,9 +86,16 @@ class SatisfactionReport:
     trend_period: str  # "week" or "month"
     findings: tuple[str, ...]
     comments: tuple[Comment, ...]
-    recommendations: str
+    recommendations: str  # written by an analyst for this period; empty when none was
     generated_at: dt.datetime
     min_sample: int
+    comments_total: int = 0  # every comment of the period; `comments` holds the latest ones
+    # When no recommendation was written: what the figures suggest, marked as such.
+    suggested: tuple[str, ...] = ()
+
+    @property
+    def comments_cut(self) -> bool:
+        return self.comments_total > len(self.comments)
 
     @property
     def headline(self):
@@ -105,6 +112,11 @@ class SatisfactionReport:
     @property
     def previous_since(self) -> dt.date:
         return self.since - (self.until - self.since + dt.timedelta(days=1))
+
+
+def join_names(names, language: str) -> str:
+    """A list in running text: 价格、配送 in Chinese, "price, delivery" in English."""
+    return ("、" if language.startswith("zh") else ", ").join(str(n) for n in names)
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -161,7 +173,7 @@ def _method(survey: Survey, filters: Filters, language: str, items: ItemAnalysis
         "title": survey.title(language),
         "since": filters.since.isoformat(),
         "until": filters.until.isoformat(),
-        "channels": ", ".join(channels) or _("no channel"),
+        "channels": join_names(channels, language) or _("no channel"),
         "validity": validity,
         "min": settings.MANYI_MIN_SAMPLE,
     }
@@ -203,7 +215,7 @@ def _change_sentences(change: Change) -> list[str]:
     return sentences
 
 
-def _findings(items: ItemAnalysis, change: Change) -> tuple[str, ...]:
+def _findings(items: ItemAnalysis, change: Change, language: str) -> tuple[str, ...]:
     findings = []
     if items.csi.value is not None:
         sentence = _("The overall satisfaction index (CSI) is %(figure)s.") % {
@@ -214,7 +226,9 @@ def _findings(items: ItemAnalysis, change: Change) -> tuple[str, ...]:
         findings.append(sentence)
     scored = [r for r in items.rows if r.satisfaction.value is not None]
     if scored:
-        lowest = ", ".join(f"{r.name} ({r.satisfaction.value:.1f} %)" for r in scored[:3])
+        lowest = join_names(
+            (f"{r.name} ({r.satisfaction.value:.1f} %)" for r in scored[:3]), language
+        )
         findings.append(_("Least satisfied items: %(items)s.") % {"items": lowest})
         below = [r for r in scored if r.below_target]
         if below:
@@ -227,7 +241,7 @@ def _findings(items: ItemAnalysis, change: Change) -> tuple[str, ...]:
                     "count": len(below),
                     "total": len(scored),
                     "target": items.target,
-                    "items": ", ".join(r.name for r in below),
+                    "items": join_names((r.name for r in below), language),
                 }
             )
         else:
@@ -239,7 +253,7 @@ def _findings(items: ItemAnalysis, change: Change) -> tuple[str, ...]:
     if fix_first:
         findings.append(
             _("Fix first (important to customers, below the average score): %(items)s.")
-            % {"items": ", ".join(fix_first)}
+            % {"items": join_names(fix_first, language)}
         )
     shortfalls = [r for r in items.rows if r.gap is not None and r.gap < 0]
     if shortfalls:
@@ -252,6 +266,8 @@ def _findings(items: ItemAnalysis, change: Change) -> tuple[str, ...]:
 
 
 def _comments(survey: Survey, since: dt.date, until: dt.date, user, language: str):
+    """The latest MAX_COMMENTS open comments, and how many the period has in all (the
+    report says when it shows only some)."""
     responses = report_responses(survey=survey, since=since, until=until, user=user)
     answers = (
         Answer.objects.filter(
@@ -260,11 +276,51 @@ def _comments(survey: Survey, since: dt.date, until: dt.date, user, language: st
         )
         .exclude(text="")
         .select_related("question", "response")
-        .order_by("-response__submitted_at", "-pk")[:MAX_COMMENTS]
+        .order_by("-response__submitted_at", "-pk")
     )
-    return tuple(
-        Comment(a.response.submitted_at, a.question.text(language), a.text) for a in answers
+    latest = tuple(
+        Comment(a.response.submitted_at, a.question.text(language), a.text)
+        for a in answers[:MAX_COMMENTS]
     )
+    total = len(latest) if len(latest) < MAX_COMMENTS else answers.count()
+    return latest, total
+
+
+def suggested_recommendations(items: ItemAnalysis) -> tuple[str, ...]:
+    """What the figures suggest doing, for a report whose analyst wrote nothing: the items
+    below target, the most important first (derived importance where known, else weight)."""
+    below = [r for r in items.rows if r.below_target and r.satisfaction.value is not None]
+    if not below and any(r.satisfaction.value is not None for r in items.rows):
+        return (
+            _(
+                "Every evaluated item reaches the target of %(target).0f %%: keep the current "
+                "service level and watch the trend for drops."
+            )
+            % {"target": items.target},
+        )
+
+    def importance(row) -> float:
+        return row.derived if row.derived is not None else row.weight
+
+    suggestions = []
+    for row in sorted(below, key=importance, reverse=True)[:3]:
+        suggestions.append(
+            _(
+                "Improve %(item)s first: %(score).1f %% satisfied against a target of "
+                "%(target).0f %%, weight %(weight).2f%(derived)s."
+            )
+            % {
+                "item": row.name,
+                "score": row.satisfaction.value,
+                "target": items.target,
+                "weight": row.weight,
+                "derived": ""
+                if row.derived is None
+                else _("; it explains %(share).0f %% of overall satisfaction")
+                % {"share": row.derived * 100},
+            }
+        )
+    return tuple(suggestions)
 
 
 def recommendations_for(*, survey: Survey, since: dt.date, until: dt.date) -> str:
@@ -283,6 +339,8 @@ def report_build(
     change = figures.change(filters)
     items = figures.item_analysis(filters, language=language, target=TARGET)
     trend_period = "week" if (until - since).days <= 62 else "month"
+    comments, comments_total = _comments(survey, since, until, user, language)
+    written = recommendations_for(survey=survey, since=since, until=until)
     return SatisfactionReport(
         survey_id=survey.pk,
         title=survey.title(language),
@@ -295,9 +353,11 @@ def report_build(
         items=items,
         trend=tuple(figures.trend(filters, trend_period)),
         trend_period=trend_period,
-        findings=_findings(items, change),
-        comments=_comments(survey, since, until, user, language),
-        recommendations=recommendations_for(survey=survey, since=since, until=until),
+        findings=_findings(items, change, language),
+        comments=comments,
+        comments_total=comments_total,
+        recommendations=written,
+        suggested=() if written.strip() else suggested_recommendations(items),
         generated_at=timezone.now(),
         min_sample=settings.MANYI_MIN_SAMPLE,
     )

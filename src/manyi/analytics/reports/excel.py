@@ -7,10 +7,13 @@ users (item names, comments, answers) is never written as a formula."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -92,7 +95,14 @@ def _summary(ws, report: SatisfactionReport) -> None:
         xlsx_append(ws, [sentence])
     xlsx_append(ws, [])
     _title(ws, _("Recommendations"))
-    xlsx_append(ws, [report.recommendations or "—"])
+    if report.recommendations.strip():
+        xlsx_append(ws, [report.recommendations])
+    else:
+        xlsx_append(
+            ws, [_("No recommendations written for this period yet. Suggested from the figures:")]
+        )
+        for suggestion in report.suggested:
+            xlsx_append(ws, [suggestion])
     _widths(ws, [34, 18, 14, 14, 8, 10])
 
 
@@ -154,10 +164,25 @@ def _trend(ws, report: SatisfactionReport) -> None:
 
 
 def _comments(ws, report: SatisfactionReport) -> None:
+    if report.comments_cut:
+        _title(
+            ws,
+            _("The latest %(shown)d of %(total)d comments; all of them are in the Data sheet.")
+            % {"shown": len(report.comments), "total": report.comments_total},
+        )
     _header(ws, [_("Submitted"), _("Question"), _("Comment")])
     for c in report.comments:
         _row(ws, [c.submitted_at, c.question, c.text])[0].number_format = "yyyy-mm-dd hh:mm"
     _widths(ws, [18, 40, 80])
+
+
+def _when(value):
+    if isinstance(value, str) and value:
+        try:
+            return timezone.localtime(dt.datetime.fromisoformat(value)).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
 
 
 def report_xlsx(report: SatisfactionReport, data_rows: Iterable[list] | None) -> bytes:
@@ -165,17 +190,24 @@ def report_xlsx(report: SatisfactionReport, data_rows: Iterable[list] | None) ->
     yields them) fills the Data sheet; None leaves it out for users who may not export."""
     wb = Workbook()
     _summary(wb.active, report)
-    _items(wb.create_sheet(_("Items")), report)
+    # "Items" alone is also a shop's goods (商品): the sheet of evaluated items says so.
+    _items(wb.create_sheet(pgettext("report sheet", "Items")), report)
     _gaps(wb.create_sheet(_("Gaps")), report)
     _trend(wb.create_sheet(_("Trend")), report)
     _comments(wb.create_sheet(_("Comments")), report)
     if data_rows is not None:
         ws = wb.create_sheet(_("Data"))
+        dates: set[int] = set()
         for i, row in enumerate(data_rows):
             if i == 0:
                 _header(ws, row)
+                dates = {n for n, name in enumerate(row) if name == "submitted_at"}
             else:
-                xlsx_append(ws, row)
+                # the export's ISO timestamps become Excel dates (local wall-clock time)
+                row = [_when(v) if n in dates else v for n, v in enumerate(row)]
+                for n, cell in enumerate(xlsx_append(ws, row)):
+                    if n in dates and cell.value is not None:
+                        cell.number_format = "yyyy-mm-dd hh:mm"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
