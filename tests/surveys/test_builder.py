@@ -423,6 +423,7 @@ PAGES = [
     ("surveys:edit", "survey", MANAGERS),
     ("surveys:preview", "survey", ALL),
     ("surveys:open", "survey", MANAGERS),
+    ("surveys:waves", "survey", ALL),
     ("surveys:qr", "survey", ALL),
     ("surveys:question_create", "survey", MANAGERS),
     ("surveys:question_edit", "question", MANAGERS),

@@ -81,7 +81,7 @@ _PK_OF = {
     "surveys:entry": "survey", "surveys:open": "survey", "surveys:preview": "survey",
     "surveys:question_create": "survey", "surveys:question_edit": "question",
     "surveys:response_detail": "response", "surveys:responses": "survey",
-    "surveys:triggers": "survey", "surveys:version_detail": "survey",
+    "surveys:triggers": "survey", "surveys:version_detail": "survey", "surveys:waves": "survey",
 }  # fmt: skip
 BREAKDOWNS = ("region", "channel", "survey", "product", "staff")
 

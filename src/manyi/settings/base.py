@@ -269,6 +269,7 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.surveys.tasks.invitations_send_due", 60),
     ("manyi.surveys.tasks.triggers_scan", 300),
     ("manyi.surveys.tasks.reminders_send", 900),
+    ("manyi.surveys.tasks.waves_start_due", 3600),
     ("manyi.analytics.tasks.counts_fill", 60),
     ("manyi.analytics.tasks.scheduled_reports_send", 3600),
     ("manyi.privacy.retention_tasks.retention_apply", 86400),

@@ -3,6 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class WaveSchedule(models.TextChoices):
+    NONE = "none", _("None: one continuous survey")
+    MONTHLY = "monthly", _("Monthly waves")
+    QUARTERLY = "quarterly", _("Quarterly waves")
+
+
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", pgettext_lazy("survey status", "Open")

@@ -3,7 +3,7 @@ running one twice does no harm."""
 
 from django_tasks import task
 
-from .services import distribution
+from .services import distribution, waves
 
 
 @task()
@@ -24,3 +24,8 @@ def reminders_send() -> int:
 @task()
 def triggers_scan() -> int:
     return distribution.triggers_scan()
+
+
+@task()
+def waves_start_due() -> int:
+    return waves.waves_start_due()

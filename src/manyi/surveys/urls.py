@@ -35,6 +35,7 @@ urlpatterns: list = [
     path("<int:pk>/triggers/", distribution.triggers, name="triggers"),
     path("triggers/<int:pk>/toggle/", distribution.trigger_toggle, name="trigger_toggle"),
     path("<int:pk>/responses/", responses.response_list, name="responses"),
+    path("<int:pk>/waves/", responses.wave_list, name="waves"),
     path("responses/<int:pk>/", responses.response_detail, name="response_detail"),
     path(
         "<int:pk>/responses/export.<str:fmt>",

@@ -72,6 +72,7 @@ class SurveySettingsForm(forms.ModelForm):
             "public_link_enabled",
             "closes_at",
             "reminder_after_days",
+            "wave_schedule",
         ]
         widgets = {
             "intro_zh": forms.Textarea(attrs={"rows": 3}),
@@ -82,6 +83,7 @@ class SurveySettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closes_at"].input_formats = [_DATETIME_LOCAL, "%Y-%m-%d %H:%M"]
+        self.fields["wave_schedule"].required = False
         share = self.instance.validity_min_share
         self.fields["validity_percent"].initial = (share * 100).quantize(Decimal("0.01"))
         if self.instance.pk and self.instance.responses.exists():
@@ -90,6 +92,10 @@ class SurveySettingsForm(forms.ModelForm):
             self.fields["anonymous"].help_text = _(
                 "Fixed once answers have been collected: they were given under this promise."
             )
+
+    def clean_wave_schedule(self):
+        # Not sent (an older form, a script): the survey keeps its schedule.
+        return self.cleaned_data.get("wave_schedule") or self.instance.wave_schedule
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]

@@ -1,7 +1,7 @@
 """Survey models, by topic: what is asked (design), to whom (distribution), what came back
 (responses)."""
 
-from .design import Dimension, Question, QuestionItem, Survey, SurveyVersion
+from .design import Dimension, Question, QuestionItem, Survey, SurveyVersion, SurveyWave
 from .distribution import Distribution, Invitation, Trigger, TriggerFiring
 from .responses import Answer, Response
 
@@ -15,6 +15,7 @@ __all__ = [
     "Response",
     "Survey",
     "SurveyVersion",
+    "SurveyWave",
     "Trigger",
     "TriggerFiring",
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import MatrixMeasure, QuestionType, SurveyStatus
+from ..choices import MatrixMeasure, QuestionType, SurveyStatus, WaveSchedule
 
 
 def localized(obj, field: str, language: str) -> str:
@@ -100,6 +100,16 @@ class Survey(models.Model):
         null=True,
         blank=True,
         help_text=_("Send one reminder to invited customers who have not answered; empty: none."),
+    )
+    wave_schedule = models.CharField(
+        _("waves"),
+        max_length=10,
+        choices=WaveSchedule,
+        default=WaveSchedule.NONE,
+        help_text=_(
+            "A relationship survey asked again every month or quarter: each wave invites its "
+            "own sample and has its own results, compared with the wave before."
+        ),
     )
     current_version = models.ForeignKey(
         "surveys.SurveyVersion",
@@ -283,3 +293,30 @@ class QuestionItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.dimension)
+
+
+class SurveyWave(models.Model):
+    """One round of a survey asked periodically (a month or a quarter): its invitations and
+    the responses given in its period belong to it. Created once per period: the unique
+    constraints make a second attempt (the scheduler run twice, or after a crash) a no-op."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="waves"
+    )
+    number = models.PositiveIntegerField(_("wave"))
+    label = models.CharField(_("label"), max_length=20)  # 2026-11, 2026 Q4
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "number"]
+        verbose_name = _("survey wave")
+        verbose_name_plural = _("survey waves")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="wave_number_unique"),
+            models.UniqueConstraint(fields=["survey", "starts_on"], name="wave_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.label}"

@@ -32,6 +32,14 @@ class Distribution(models.Model):
         related_name="distributions",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=InvitationChannel)
+    wave = models.ForeignKey(
+        "surveys.SurveyWave",
+        verbose_name=_("wave"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distributions",
+    )
     filters = models.JSONField(_("selection"), default=dict, blank=True)
     sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
     sample_percent = models.DecimalField(
@@ -75,6 +83,14 @@ class Invitation(models.Model):
         "customers.Customer",
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    wave = models.ForeignKey(
+        "surveys.SurveyWave",
+        verbose_name=_("wave"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="invitations",
     )
     distribution = models.ForeignKey(

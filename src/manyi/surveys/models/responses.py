@@ -49,6 +49,16 @@ class Response(models.Model):
         on_delete=models.PROTECT,
         related_name="responses",
     )
+    # The wave of a survey asked periodically: the invitation's, or the one whose period
+    # holds the start of an uninvited response (public link, staff entry).
+    wave = models.ForeignKey(
+        "surveys.SurveyWave",
+        verbose_name=_("wave"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
     invitation = models.OneToOneField(
         "surveys.Invitation",
         verbose_name=_("invitation"),

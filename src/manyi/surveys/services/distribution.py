@@ -68,11 +68,12 @@ class Eligibility:
 
 
 def eligible_customers(
-    *, survey: Survey, channel: str, customers, now=None, once_per_survey: bool = True
+    *, survey: Survey, channel: str, customers, now=None, once_per_survey: bool = True, wave=None
 ) -> Eligibility:
     """Split a customer queryset into those who may be invited now and why the others not.
-    A distribution invites a customer to a survey once; triggers may ask again after each
-    event, within the contact-frequency cap."""
+    A distribution invites a customer to a survey once, or once per wave for a survey asked
+    in waves; triggers may ask again after each event. Always within the contact-frequency
+    cap."""
     ids = set(customers.values_list("pk", flat=True))
     consented = set(
         Customer.objects.filter(pk__in=ids, **{_CONSENT_FIELD[channel]: True}).values_list(
@@ -82,11 +83,10 @@ def eligible_customers(
     addresses = _addresses(consented, channel)
     already = set()
     if once_per_survey:
-        already = set(
-            Invitation.objects.filter(survey=survey, customer_id__in=ids).values_list(
-                "customer_id", flat=True
-            )
-        )
+        invited = Invitation.objects.filter(survey=survey, customer_id__in=ids)
+        if wave is not None:
+            invited = invited.filter(wave=wave)
+        already = set(invited.values_list("customer_id", flat=True))
     capped = set(
         Customer.objects.filter(recently_contacted(now), pk__in=ids).values_list("pk", flat=True)
     )
@@ -120,12 +120,18 @@ def distribution_create(
     send_after: dt.datetime | None = None,
 ) -> Distribution:
     """Invite a random sample of the eligible customers among `customers` (already filtered
-    and scoped to what `user` may see). The same selection and seed draw the same sample."""
-    result = eligible_customers(survey=survey, channel=channel, customers=customers)
+    and scoped to what `user` may see). The same selection and seed draw the same sample.
+    A survey asked in waves invites into the current wave (the one of `send_after`, if
+    given): a customer invited in an earlier wave may be invited again."""
+    from .waves import wave_for
+
+    wave = wave_for(survey, send_after)
+    result = eligible_customers(survey=survey, channel=channel, customers=customers, wave=wave)
     chosen = draw_sample(result.eligible, seed=seed, size=sample_size, percent=sample_percent)
     distribution = Distribution.objects.create(
         survey=survey,
         channel=channel,
+        wave=wave,
         filters=filters,
         sample_size=sample_size,
         sample_percent=sample_percent,
@@ -144,6 +150,7 @@ def distribution_create(
             survey=survey,
             customer_id=pk,
             distribution=distribution,
+            wave=wave,
             channel=channel,
             address=result.eligible[pk],
             language=languages[pk],

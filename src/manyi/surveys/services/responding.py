@@ -87,9 +87,16 @@ def response_start(
     now = timezone.now()
     if version.locked_at is None:
         SurveyVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(locked_at=now)
+    # A survey asked in waves: the invitation's wave, else the wave of today's period.
+    wave = invitation.wave if invitation is not None and invitation.wave_id else None
+    if wave is None:
+        from .waves import wave_for
+
+        wave = wave_for(survey, now)
     return Response.objects.create(
         survey=survey,
         version=version,
+        wave=wave,
         invitation=invitation,
         customer=None if survey.anonymous else customer,
         channel=channel,

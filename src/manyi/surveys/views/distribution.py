@@ -31,11 +31,12 @@ from ..services.distribution import (
     invitation_preview,
     trigger_switch,
 )
+from ..services.waves import wave_for
 
 EXCLUSION_REASONS = {
     "no_consent": gettext_lazy("No consent to be contacted on this channel"),
     "no_contact": gettext_lazy("No address on this channel"),
-    "already_invited": gettext_lazy("Already invited to this survey"),
+    "already_invited": gettext_lazy("Already invited to this survey (or to this wave)"),
     "contacted_recently": gettext_lazy("Contacted recently (contact-frequency cap)"),
 }
 
@@ -84,7 +85,10 @@ def _describe_selection(request, filters: dict) -> list[tuple[str, str]]:
 def _preview(survey: Survey, filterset: SelectionFilterSet, form: DistributionForm) -> Preview:
     customers = filterset.qs
     data = form.cleaned_data
-    result = eligible_customers(survey=survey, channel=data["channel"], customers=customers)
+    wave = wave_for(survey, data.get("send_after"))
+    result = eligible_customers(
+        survey=survey, channel=data["channel"], customers=customers, wave=wave
+    )
     to_invite = sample_count(
         len(result.eligible), size=data["sample_size"], percent=data["sample_percent"]
     )

@@ -228,3 +228,23 @@ def response_export(request, pk: int, fmt: str):
         filename=export_filename(survey=survey, fmt=fmt),
         title="responses",
     )
+
+
+@require_action(Action.VIEW_RECORDS)
+def wave_list(request, pk: int):
+    """A survey asked in waves: each wave's results and the change against the one before."""
+    from manyi.analytics.waves import wave_results
+
+    survey = _survey(request, pk)
+    return render(
+        request,
+        "surveys/responses/waves.html",
+        {
+            "active_nav": "surveys",
+            "survey": survey,
+            "survey_tab": "waves",
+            "can_manage": access.can(request.user, Action.MANAGE_SURVEYS),
+            "can_enter": access.can(request.user, Action.ENTER_RESPONSES),
+            "rows": wave_results(survey=survey, user=request.user),
+        },
+    )
