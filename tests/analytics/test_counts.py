@@ -157,3 +157,37 @@ def test_the_tail_is_computed_once_per_request_and_never_kept_after(survey):
         answer(survey, 4, repurchase="4")
         assert counts.tail() is first  # the same request: the same snapshot
     assert overall() == {5: 1, 4: 1}  # the next request sees the new answer
+
+
+@pytest.mark.django_db
+def test_valid_responses_select_local_days_by_time_range(analyst):
+    """Issue 16: the period is a range of instants (an index serves it), and still means the
+    local calendar days: 23:59 on the last day is in, 00:00 the next day is out."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from manyi.analytics.queries import Filters, valid_responses
+    from manyi.surveys.models import Response
+    from manyi.surveys.services import design
+
+    survey = design.survey_open(
+        survey=design.survey_create_from_blueprint(user=analyst, key="csat_purchase")
+    )
+
+    def at(day, hour, minute):
+        local = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+        return Response.objects.create(
+            survey=survey, version=survey.current_version, channel="link", language="en",
+            status="submitted", is_valid=True, started_at=local, last_saved_at=local,
+            submitted_at=local,
+        )  # fmt: skip
+
+    first, last = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
+    inside = [at(first, 0, 0), at(last, 23, 59)]
+    outside = [at(first - dt.timedelta(days=1), 23, 59), at(last + dt.timedelta(days=1), 0, 0)]
+    found = set(valid_responses(Filters(since=first, until=last)).values_list("pk", flat=True))
+    assert found == {r.pk for r in inside}
+    assert not found & {r.pk for r in outside}
+    sql = str(valid_responses(Filters(since=first, until=last)).query)
+    assert "submitted_at" in sql and "DATE(" not in sql.upper().replace("DATETIME_CAST", "")

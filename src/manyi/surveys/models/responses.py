@@ -110,6 +110,13 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["survey", "status", "submitted_at"], name="response_survey_time"),
             models.Index(fields=["customer", "submitted_at"], name="response_customer_time"),
+            # Submitted responses by time, over all surveys: the dashboards' live tail and
+            # period filters read ranges of it.
+            models.Index(
+                fields=["submitted_at"],
+                name="response_submitted_time",
+                condition=Q(status=ResponseStatus.SUBMITTED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
