@@ -117,9 +117,13 @@ _RESPONSE_CUTS = {
 }
 
 
-def local_midnight(day: dt.date) -> dt.datetime:
-    """The instant a local calendar day begins (settings.TIME_ZONE)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def local_midnight(day: dt.date) -> dt.datetime | None:
+    """The instant a local calendar day begins (settings.TIME_ZONE); None at the ends of the
+    calendar (year 1, 9999-12-31 + 1), where no bound is needed."""
+    try:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    except (OverflowError, ValueError):
+        return None
 
 
 def valid_responses(filters: Filters):
@@ -132,10 +136,11 @@ def valid_responses(filters: Filters):
         q &= Q(survey_id__in=filters.survey_ids)
     # The period's local days as a range of instants, so that an index on the submission time
     # serves it (a filter on the time-zone-truncated date cannot use one).
-    if filters.since:
-        q &= Q(submitted_at__gte=local_midnight(filters.since))
-    if filters.until:
-        q &= Q(submitted_at__lt=local_midnight(filters.until + dt.timedelta(days=1)))
+    if filters.since and (start := local_midnight(filters.since)):
+        q &= Q(submitted_at__gte=start)
+    last = filters.until
+    if last and last < dt.date.max and (end := local_midnight(last + dt.timedelta(days=1))):
+        q &= Q(submitted_at__lt=end)
     for name, annotation in _RESPONSE_CUTS.items():
         if value := getattr(filters, name):
             q &= Q(**{annotation: value})

@@ -6,6 +6,8 @@ A browser's ``<input type="date">`` and ``type="datetime-local"`` accept only IS
 Every date and time field in manyi uses these widgets instead.
 """
 
+import datetime as dt
+
 from django import forms
 
 ISO_DATE = "%Y-%m-%d"
@@ -25,22 +27,57 @@ DATETIME_INPUT_FORMATS = [
 ]
 
 
-class IsoDateInput(forms.DateInput):
+TIME_INPUT_FORMATS = [ISO_TIME, "%H:%M:%S"]
+
+
+class _IsoValue:
+    """A submitted value is read as ISO and shown back as ISO: a filter link with
+    ``?since=2026/12/01`` (typed, bookmarked, or from an older page) is the same date in every
+    language (the field always accepts ISO), and re-renders as ``2026-12-01``, not as text the
+    date picker would show empty and then drop. A value that is not a date at all is kept as
+    typed, so the field explains it and the person can correct it."""
+
+    parse_formats: list[str]
+
+    def _iso(self, value):
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        for fmt in self.parse_formats:
+            try:
+                return dt.datetime.strptime(text, fmt).strftime(self.format)
+            except ValueError:
+                continue
+        return value
+
+    def value_from_datadict(self, data, files, name):
+        return self._iso(super().value_from_datadict(data, files, name))
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            return self._iso(value)
+        return super().format_value(value)
+
+
+class IsoDateInput(_IsoValue, forms.DateInput):
     input_type = "date"
+    parse_formats = DATE_INPUT_FORMATS
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or ISO_DATE)
 
 
-class IsoDateTimeInput(forms.DateTimeInput):
+class IsoDateTimeInput(_IsoValue, forms.DateTimeInput):
     input_type = "datetime-local"
+    parse_formats = DATETIME_INPUT_FORMATS
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or ISO_DATETIME_LOCAL)
 
 
-class IsoTimeInput(forms.TimeInput):
+class IsoTimeInput(_IsoValue, forms.TimeInput):
     input_type = "time"
+    parse_formats = TIME_INPUT_FORMATS
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or ISO_TIME)
@@ -63,7 +100,7 @@ def use_iso_inputs(form):
             field.input_formats = DATE_INPUT_FORMATS
         elif isinstance(field, forms.TimeField):
             field.widget = IsoTimeInput(attrs=attrs)
-            field.input_formats = [ISO_TIME, "%H:%M:%S"]
+            field.input_formats = TIME_INPUT_FORMATS
         else:
             continue
         field.widget.is_required = field.required
