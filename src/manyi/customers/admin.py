@@ -7,10 +7,12 @@ from manyi.privacy.choices import AuditAction
 from manyi.privacy.services import audit_record
 
 from . import models
+from .forms import ContactPointForm
 
 
 class ContactPointInline(admin.TabularInline):
     model = models.ContactPoint
+    form = ContactPointForm  # the same checks and canonical form as the customer pages
     extra = 0
 
 

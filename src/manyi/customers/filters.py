@@ -10,12 +10,12 @@ from manyi.core.widgets import IsoDateInput
 
 from .choices import Channel, Gender, InteractionKind, Outcome
 from .models import ContactPoint, Customer, Interaction, Segment, Tag
-from .normalize import normalize_email, normalize_phone
+from .normalize import normalize_email, phone_search_digits
 
 
 def _customers_matching(query: str) -> Q:
     """Name, external ID, phone or email: one box, as service staff expect."""
-    phone = normalize_phone(query)
+    phone = phone_search_digits(query)
     contact_q = Q(value__icontains=normalize_email(query))
     if phone and phone.lstrip("+").isdigit():
         contact_q |= Q(value__contains=phone)

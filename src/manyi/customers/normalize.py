@@ -4,6 +4,7 @@ number or address was typed. Used by forms, imports and the demo generator alike
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -12,22 +13,41 @@ from django.utils.translation import gettext as _
 
 from .choices import ContactKind
 
-_PHONE_NOISE = re.compile(r"[\s\-().\u3000]")
-_PHONE_CHARS = re.compile(r"^\+?\d+$")
+# Spaces, brackets, dots and dashes of every width people type between the digits.
+_PHONE_NOISE = re.compile(r"[\s\-().\u2010-\u2015\u2212]")
+_PHONE_CHARS = re.compile(r"^\+?\d+$", re.ASCII)
 # A mainland China mobile number: 11 digits, 1 then 3-9 (operators' ranges).
-_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _EMAIL = EmailValidator(allowlist=[])  # customers have no address at localhost
+
+
+def _half_width(value: str) -> str:
+    """Full-width digits and signs, as a Chinese input method types them, in plain ASCII:
+    '１３８ ００１３ ８０００' is '138 0013 8000', '＋８６' is '+86',
+    'ｌｉ＠ｅｘａｍｐｌｅ．ｃｎ' is 'li@example.cn'."""
+    return unicodedata.normalize("NFKC", value)
 
 
 def normalize_phone(value: str) -> str:
     """'+86 138-0013-8000' -> '+8613800138000'; a leading 00 becomes +, and a mainland
-    mobile number written with its country code but no + ('8613800138000') gets the +."""
-    digits = _PHONE_NOISE.sub("", value.strip())
+    mobile number written with its country code but no + ('8613800138000') gets the +.
+    A mainland mobile number typed without a country code stays 11 digits."""
+    digits = _PHONE_NOISE.sub("", _half_width(value).strip())
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if digits.startswith("86") and _CN_MOBILE.match(digits[2:]):
         digits = "+" + digits
     return digits
+
+
+def phone_search_digits(value: str) -> str:
+    """What to look for in stored numbers when someone searches for ``value``: a mainland
+    mobile number by its 11 digits, so '+86 138 0013 8000' finds '13800138000' and the other
+    way round (both forms are stored, as they were typed)."""
+    phone = normalize_phone(value)
+    if phone.startswith("+86") and _CN_MOBILE.match(phone[3:]):
+        return phone[3:]
+    return phone
 
 
 def is_valid_phone(value: str) -> bool:
@@ -52,7 +72,7 @@ def is_valid_phone(value: str) -> bool:
 
 
 def normalize_email(value: str) -> str:
-    return value.strip().lower()
+    return _half_width(value).strip().lower()
 
 
 def is_valid_email(value: str) -> bool:
