@@ -31,13 +31,14 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import describe  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -74,18 +75,6 @@ def median_ms(fn, rounds: int) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
-    return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
 
 
 def page_times(client, survey_id: int, rounds: int) -> dict[str, float]:
@@ -266,7 +255,7 @@ def main() -> int:
         "",
         f"Command: `.venv/bin/python bench/dashboards.py --responses {args.responses}`",
         "",
-        f"- Machine: {machine()}",
+        f"- Machine: {describe()}",
         f"- PostgreSQL: {', '.join(settings_text)}; ANALYZE after the build",
         f"- Data: `manyi demo_data --responses {args.responses}` (built in {build_s:.0f} s);"
         f" DuckDB table: {duck_rows:,} answer rows (valid, numeric)",

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,26 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import describe  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores, {cpu}{memory}, {platform.system()} {platform.release()}"
 
 
 def database_description() -> str:
@@ -148,7 +131,7 @@ def main() -> int:
         f"{' --database-url ' + args.database_url if args.database_url else ''}"
         f" --rounds {args.rounds}`",
         "",
-        f"- Machine: {machine()}",
+        f"- Machine: {describe()}",
         f"- Database: {database_description()}",
         "- Data: `manyi demo_data` (2,000 customers, 10,000 purchases, 5,000 interactions,"
         " 3,000 responses), logged in as admin (sees everything), DEBUG off, in-process"

@@ -35,6 +35,15 @@ def _patterns(resolver, namespace="") -> Iterator[tuple[str, URLPattern]]:
             yield f"{namespace}{pattern.name}", pattern
 
 
+def url_names() -> dict[str, URLPattern]:
+    """Every named URL of the site except Django's admin (it has its own login): the first
+    pattern of each name, the one `reverse` and a request reach."""
+    first: dict[str, URLPattern] = {}
+    for name, pattern in _patterns(get_resolver()):
+        first.setdefault(name, pattern)
+    return first
+
+
 def _objects() -> dict[str, object]:
     """One real object of each kind a URL names, the most recent one."""
     from manyi.benchmarks.models import BenchmarkScore
@@ -91,11 +100,9 @@ def staff_pages() -> list[tuple[str, str]]:
     object does not exist yet (no benchmark score, say) is left out."""
     objects = _objects()
     pages: list[tuple[str, str]] = []
-    seen = set()
-    for name, pattern in sorted(_patterns(get_resolver()), key=lambda item: item[0]):
-        if name in SKIP or name in seen:
-            continue  # a name defined twice: the first pattern is the one requests reach
-        seen.add(name)
+    for name, pattern in sorted(url_names().items()):
+        if name in SKIP:
+            continue
         params = set(pattern.pattern.converters)
         if name == "analytics:breakdown":
             pages += [(f"{name}:{by}", reverse(name, args=[by])) for by in BREAKDOWNS]

@@ -94,7 +94,7 @@ class Csat:
 def csat(counts: Counts, *, scale_max: int = 5, min_n: int = DEFAULT_MIN_N) -> Csat:
     satisfied, n = share(counts, top_boxes(scale_max))
     average = mean(counts, min_n=min_n, bounds=(1, scale_max))
-    mean_percent = average.value / scale_max * 100 if average.value is not None else None
+    mean_percent = percent_of_scale(average, scale_max).value
     return Csat(proportion(satisfied, n, min_n=min_n), average, mean_percent, scale_max)
 
 

@@ -53,12 +53,19 @@ def trend_charts(points) -> dict:
     }
 
 
-def _line(name: str, estimates, digits: int = 1) -> dict:
+def _with_intervals(estimates, digits: int = 1) -> dict:
+    """Values and their 95 % interval ends, rounded, for bands and whiskers."""
     return {
-        "name": name,
         "values": [_round(e.value, digits) for e in estimates],
         "low": [_round(e.low, digits) for e in estimates],
         "high": [_round(e.high, digits) for e in estimates],
+    }
+
+
+def _line(name: str, estimates, digits: int = 1) -> dict:
+    return {
+        "name": name,
+        **_with_intervals(estimates, digits),
         "reliable": [e.reliable for e in estimates],
     }
 
@@ -69,9 +76,7 @@ def ranking_chart(analysis) -> dict:
     return {
         "kind": "ranking",
         "labels": [r.name for r in rows],
-        "values": [_round(r.satisfaction.value) for r in rows],
-        "low": [_round(r.satisfaction.low) for r in rows],
-        "high": [_round(r.satisfaction.high) for r in rows],
+        **_with_intervals([r.satisfaction for r in rows]),
         "interval_label": _("95 % interval"),
         "below": [r.below_target for r in rows],
         "reliable": [r.satisfaction.reliable for r in rows],
@@ -131,12 +136,7 @@ def quadrant_chart(analysis, importance: dict[str, float]) -> dict:
 
 def _bar_series(name: str, estimates) -> dict:
     """A bar per group with its 95 % interval, drawn as a whisker."""
-    return {
-        "name": name,
-        "values": [_round(e.value) for e in estimates],
-        "low": [_round(e.low) for e in estimates],
-        "high": [_round(e.high) for e in estimates],
-    }
+    return {"name": name, **_with_intervals(estimates)}
 
 
 def breakdown_chart(rows) -> dict:

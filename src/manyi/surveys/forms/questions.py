@@ -43,12 +43,17 @@ def plain_decimal(number: Decimal) -> Decimal:
     return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
-def describe_show_if(rule: dict) -> str:
-    """A skip rule in words, for the question lists."""
+def _describe(rule: dict, texts: dict) -> str:
+    """A skip rule in words, with the sentence for its operator from `texts`."""
     if not rule or not rule.get("question"):
         return ""
     value = rule.get("value")
     value = ", ".join(map(str, value)) if isinstance(value, list) else value
+    return str(texts.get(rule.get("op"), texts["answered"])) % {"q": rule["question"], "v": value}
+
+
+def describe_show_if(rule: dict) -> str:
+    """A skip rule in words, for the question lists."""
     texts = {
         "answered": _("Shown only if “%(q)s” is answered"),
         "eq": _("Shown only if “%(q)s” equals %(v)s"),
@@ -56,15 +61,11 @@ def describe_show_if(rule: dict) -> str:
         "lte": _("Shown only if “%(q)s” is at most %(v)s"),
         "gte": _("Shown only if “%(q)s” is at least %(v)s"),
     }
-    return str(texts.get(rule.get("op"), texts["answered"])) % {"q": rule["question"], "v": value}
+    return _describe(rule, texts)
 
 
 def describe_ask_if(rule: dict) -> str:
     """A skip rule as an instruction to an interviewer entering answers (staff entry)."""
-    if not rule or not rule.get("question"):
-        return ""
-    value = rule.get("value")
-    value = ", ".join(map(str, value)) if isinstance(value, list) else value
     texts = {
         "answered": _("Ask only if “%(q)s” was answered; otherwise leave it empty."),
         "eq": _("Ask only if the answer to “%(q)s” is %(v)s; otherwise leave it empty."),
@@ -72,7 +73,7 @@ def describe_ask_if(rule: dict) -> str:
         "lte": _("Ask only if the answer to “%(q)s” is at most %(v)s; otherwise leave it empty."),
         "gte": _("Ask only if the answer to “%(q)s” is at least %(v)s; otherwise leave it empty."),
     }
-    return str(texts.get(rule.get("op"), texts["answered"])) % {"q": rule["question"], "v": value}
+    return _describe(rule, texts)
 
 
 # ----- options: "value | 中文 | English", one per line -------------------------------------
