@@ -83,3 +83,28 @@ def test_chinese_admin_names_the_task_tables_in_chinese(client, admin_user, chin
     assert "后台任务队列" in page
     assert "Tasks Database Backend" not in page
     assert "Task Results" not in page
+
+
+def test_every_translate_tag_of_the_templates_is_translated_percent_signs_too():
+    """A `{% translate %}` literal is looked up with its % signs doubled: a catalogue entry
+    written with single ones is never found, and the page shows English (it happened to the
+    overview's note on shaded bands)."""
+    import re
+    from pathlib import Path
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    import manyi
+
+    literal = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1\s*(?:context\s+(["']).+?\3\s*)?%\}""")
+    untranslated = []
+    for path in Path(manyi.__file__).parent.rglob("templates/**/*.html"):
+        for match in literal.finditer(path.read_text()):
+            tag = match.group(0)
+            english = Template("{% load i18n %}" + tag).render(Context())
+            with translation.override("zh-hans"):
+                chinese = Template("{% load i18n %}" + tag).render(Context())
+            if chinese == english and re.search(r"[a-z]{3}", english):
+                untranslated.append(f"{path.name}: {english}")
+    assert untranslated == [], "\n".join(untranslated)

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from manyi.analytics import counts
 from manyi.analytics.figures import headline
-from manyi.analytics.models import AnswerCount, ResponseCount
+from manyi.analytics.models import AnswerRollup, ResponseRollup
 from manyi.analytics.queries import Filters, Selector, answer_counts, response_totals
 from manyi.customers.models import ContactPoint, Customer, Purchase
 from manyi.privacy import retention, retention_tasks
@@ -90,8 +90,8 @@ def figures():
         answer_counts(Filters(), Selector(("repurchase",), options=True)),
         response_totals(Filters()),
         headline(Filters()),
-        sorted(AnswerCount.objects.values_list("question_code", "value", "option", "count")),
-        sorted(ResponseCount.objects.values_list("day", "valid", "count")),
+        sorted(AnswerRollup.objects.values_list("question_code", "value", "option", "count")),
+        sorted(ResponseRollup.objects.values_list("day", "valid", "count")),
     )
 
 

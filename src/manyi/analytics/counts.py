@@ -1,167 +1,232 @@
-"""Filling the count tables, incrementally and from scratch.
+"""Filling the rollups, incrementally and from scratch, in SQL.
 
-A response is immutable once submitted, so counts only ever grow: each fill aggregates the
-responses submitted in (filled_until, until] and adds them. It stops a little short of now
-(LAG), so that a response whose transaction commits late is not skipped; readers add the few
-responses after the watermark live (`tail`), so dashboards are exact and still cheap."""
+A response is immutable once submitted, so counts only ever grow: each fill counts the
+responses submitted in (filled_until, until] and adds them (`INSERT … SELECT … GROUP BY …
+ON CONFLICT DO UPDATE`). It stops a little short of now (LAG), so that a response whose
+transaction commits late is not skipped; readers count the few responses after the watermark
+live (`queries`), so dashboards are exact and still cheap.
+
+Both fill and rebuild go the same way: the window's valid answers are grouped once into a
+temporary table by day, survey, team and every cut's value together, then that table is
+summed into each cut's day and month rows (`cuts.CUTS`, plus "" for no cut)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from manyi.customers.models import PurchaseItem
-from manyi.surveys.choices import ResponseStatus
-from manyi.surveys.models import Answer, Response
+from manyi.customers.models import Customer
+from manyi.surveys.models import Answer, Dimension, Question, Response
 
-from .models import AnswerCount, FillState, ResponseCount
+from . import sql
+from .cuts import CUTS, TEAM_SQL
+from .models import AnswerRollup, FillState, Grain, PairRollup, ResponseRollup
 
 STATE = "responses"
 LAG = dt.timedelta(minutes=5)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+REBUILD_WORK_MEM_MB = 256
+
+ANSWERS = Answer._meta.db_table
+RESPONSES = Response._meta.db_table
+QUESTIONS = Question._meta.db_table
+DIMENSIONS = Dimension._meta.db_table
+CUSTOMERS = Customer._meta.db_table
+ANSWER_ROLLUP = AnswerRollup._meta.db_table
+RESPONSE_ROLLUP = ResponseRollup._meta.db_table
+PAIR_ROLLUP = PairRollup._meta.db_table
 
 
-def _main_product(prefix: str):
-    """The first-listed product of the purchase the invitation asked about."""
-    items = PurchaseItem.objects.filter(purchase_id=OuterRef(f"{prefix}invitation__purchase_id"))
-    return Subquery(items.order_by("pk").values("product_id")[:1])
+def response_from() -> str:
+    """Submitted responses (`r`) with their customer (`c`, if any)."""
+    return f"{RESPONSES} r LEFT JOIN {CUSTOMERS} c ON c.id = r.customer_id"
 
 
-def _int(*expressions):
-    """The first of several ids that is set, else 0."""
-    return Coalesce(*expressions, Value(0), output_field=IntegerField())
+def answer_from() -> str:
+    """Answers (`a`) with their question (`q`), item (`d`), response (`r`) and customer."""
+    return (
+        f"{ANSWERS} a JOIN {RESPONSES} r ON r.id = a.response_id "
+        f"JOIN {QUESTIONS} q ON q.id = a.question_id "
+        f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id "
+        f"LEFT JOIN {CUSTOMERS} c ON c.id = r.customer_id"
+    )
 
 
-# Count table column -> (annotation name, expression from a response given a path prefix).
-# Missing values become ""/0, so the tables' unique keys hold no NULLs.
-_CUTS = {
-    "segment_id": ("cut_segment", lambda p: _int(f"{p}customer__segment_id")),
-    "region": ("cut_region", lambda p: Coalesce(f"{p}customer__region", Value(""))),
-    "team_id": ("cut_team", lambda p: _int(f"{p}customer__team_id")),
-    "channel": ("cut_channel", lambda p: Coalesce(f"{p}channel", Value(""))),
-    "product_id": ("cut_product", lambda p: _int(_main_product(p))),
-    # Who served the customer: the handler of the contact asked about, else the interviewer.
-    "staff_id": (
-        "cut_staff",
-        lambda p: _int(f"{p}invitation__interaction__handled_by_id", f"{p}entered_by_id"),
-    ),
+def window(since: dt.datetime | None, until: dt.datetime | None) -> tuple[str, list]:
+    """Submitted responses in (since, until]; an end that is None is open."""
+    where, params = ["r.status = 'submitted'"], []
+    if since is not None:
+        where.append("r.submitted_at > %s")
+        params.append(since)
+    if until is not None:
+        where.append("r.submitted_at <= %s")
+        params.append(until)
+    return " AND ".join(where), params
+
+
+def _cut_columns() -> list[tuple[str, str]]:
+    """(column of the grouped table, SQL of the value as text) of every cut."""
+    return [(f"cut_{cut.name}", sql.text(cut.sql)) for cut in CUTS.values()]
+
+
+def _group_answers(cursor, where: str, params: list) -> None:
+    """The window's valid answers, grouped by every key at once, into `manyi_answers`."""
+    day, day_params = sql.local_day("r.submitted_at")
+    cut_columns = _cut_columns()
+    keys = (
+        f"{day} AS day, r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
+        + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
+        + "q.code AS question_code, COALESCE(d.code, '') AS item, a.role AS role"
+    )
+    join, option = sql.options_join("a.choices")
+    names = ", ".join(
+        [
+            "day", "survey_id", "team_id", *(n for n, _e in cut_columns),
+            "question_code", "item", "role", "value", "option",
+        ]
+    )  # fmt: skip
+    cursor.execute("DROP TABLE IF EXISTS manyi_answers")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE manyi_answers AS "
+        f"SELECT {names}, COUNT(*) AS n FROM ("
+        f" SELECT {keys}, a.number AS value, '' AS option FROM {answer_from()}"
+        f" WHERE {where} AND r.is_valid AND a.number IS NOT NULL"
+        f" UNION ALL"
+        f" SELECT {keys}, 0 AS value, SUBSTR({option}, 1, 100) AS option"
+        f" FROM {answer_from()} {join}"
+        f" WHERE {where} AND r.is_valid AND a.number IS NULL"
+        f") AS x GROUP BY {names}",
+        sql.adapt([*day_params, *params, *day_params, *params]),
+    )
+
+
+def _group_responses(cursor, where: str, params: list) -> None:
+    day, day_params = sql.local_day("r.submitted_at")
+    cut_columns = _cut_columns()
+    names = ", ".join(["day", "survey_id", "team_id", *(n for n, _e in cut_columns), "valid"])
+    cursor.execute("DROP TABLE IF EXISTS manyi_responses")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE manyi_responses AS SELECT {names}, COUNT(*) AS n FROM ("
+        f" SELECT {day} AS day, r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
+        + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
+        + f"(r.is_valid IS TRUE) AS valid FROM {response_from()}"
+        f" WHERE {where}) AS x GROUP BY {names}",
+        sql.adapt([*day_params, *params]),
+    )
+
+
+ANSWER_KEY = ["cut", "grain", "question_code", "day", "survey_id", "team_id", "cut_value",
+              "item", "role", "value", "option"]  # fmt: skip
+RESPONSE_KEY = ["cut", "grain", "day", "survey_id", "team_id", "cut_value", "valid"]
+PAIR_KEY = ["cut", "grain", "day", "survey_id", "version_id", "team_id", "cut_value",
+            "item_a", "scale_a", "item_b", "scale_b"]  # fmt: skip
+KEYS = {ANSWER_ROLLUP: ANSWER_KEY, RESPONSE_ROLLUP: RESPONSE_KEY, PAIR_ROLLUP: PAIR_KEY}
+CONSTRAINTS = {
+    ANSWER_ROLLUP: "answer_rollup_key",
+    RESPONSE_ROLLUP: "response_rollup_key",
+    PAIR_ROLLUP: "pair_rollup_key",
 }
-_CUT_NAMES = [name for name, _expression in _CUTS.values()]
+ROLLUPS = tuple(KEYS)
 
 
-def cut_annotations(prefix: str = "") -> dict:
-    return {name: expression(prefix) for name, expression in _CUTS.values()}
-
-
-def local_day():
-    return TruncDate("submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
-
-def _submitted(since: dt.datetime, until: dt.datetime | None):
-    responses = Response.objects.filter(status=ResponseStatus.SUBMITTED, submitted_at__gt=since)
-    return responses.filter(submitted_at__lte=until) if until is not None else responses
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Aggregated rows, keyed like the count tables' unique keys."""
-
-    answers: Counter
-    responses: Counter
-
-
-def aggregate(since: dt.datetime, until: dt.datetime | None = None) -> Tally:
-    """Count valid answers and submitted responses submitted in (since, until]."""
-    responses = _submitted(since, until)
-    rows = (
-        responses.annotate(day=local_day(), **cut_annotations())
-        .values("day", "survey_id", "is_valid", *_CUT_NAMES)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    response_counts: Counter = Counter()
-    for row in rows:
-        key = (row["day"], row["survey_id"], bool(row["is_valid"]), *(row[c] for c in _CUT_NAMES))
-        response_counts[key] += row["n"]
-
-    valid_ids = responses.filter(is_valid=True).values("pk")
-    answers = Answer.objects.filter(response_id__in=valid_ids)
-    common = dict(
-        day=TruncDate("response__submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
-        code=F("question__code"),
-        item_code=Coalesce("dimension__code", Value("")),
-        **cut_annotations("response__"),
-    )
-    answer_counts: Counter = Counter()
-    numbers = (
-        answers.filter(number__isnull=False)
-        .annotate(**common)
-        .values("day", "response__survey_id", "code", "item_code", "role", "number", *_CUT_NAMES)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in numbers:
-        key = (
-            row["day"], row["response__survey_id"], row["code"], row["item_code"], row["role"],
-            row["number"], "", *(row[c] for c in _CUT_NAMES),
-        )  # fmt: skip
-        answer_counts[key] += row["n"]
-    # Chosen options are a JSON list per answer: exploded here, one count per option.
-    chosen = (
-        answers.filter(number__isnull=True)
-        .exclude(choices=[])
-        .annotate(**common)
-        .values_list("day", "response__survey_id", "code", "role", "choices", *_CUT_NAMES)
-    )
-    for day, survey_id, code, role, options, *cut_values in chosen.iterator(chunk_size=5000):
-        for option in options or []:
-            answer_counts[(day, survey_id, code, "", role, 0, str(option)[:100], *cut_values)] += 1
-    return Tally(answer_counts, response_counts)
-
-
-ANSWER_KEY = (
-    "day", "survey_id", "question_code", "item", "role", "value", "option",
-    "segment_id", "region", "team_id", "channel", "product_id", "staff_id",
-)  # fmt: skip
-RESPONSE_KEY = (
-    "day", "survey_id", "valid", "segment_id", "region", "team_id", "channel",
-    "product_id", "staff_id",
-)  # fmt: skip
-
-
-def _add(model, key_columns: tuple[str, ...], counter: Counter) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE SET count = count + excluded.count: one statement a
-    batch, on SQLite (3.24+) and PostgreSQL alike."""
-    if not counter:
-        return
+def _sum_into(
+    cursor, rollup: str, source: str, keys: list[str], *, cut_days_from, upsert=True, sums=None
+) -> None:
+    """Sum the grouped table into the rollup's rows: day and month rows without a cut,
+    month rows of every cut, and day rows of every cut from `cut_days_from` on. `sums` maps
+    the rollup's summed columns to the grouped table's ({"count": "n"} by default). `upsert`
+    adds to existing rows; a rebuild, which writes each key once, inserts plainly."""
+    sums = sums or {"count": "n"}
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = [quote(c) for c in key_columns] + [quote("count")]
-    marks = ", ".join(["%s"] * len(columns))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(columns[:-1])}) "
-        f"DO UPDATE SET {quote('count')} = {table}.{quote('count')} + excluded.{quote('count')}"
-    )
-    rows = [(*key, n) for key, n in counter.items()]
+    target = ", ".join(quote(c) for c in ["grain", "day", "survey_id", "team_id", "cut",
+                                          "cut_value", *keys, *sums])  # fmt: skip
+    rest = ", ".join(quote(k) for k in keys)
+    summed = ", ".join(f"SUM({column})" for column in sums.values())
+    conflict = ""
+    if upsert:
+        added = ", ".join(f"{quote(c)} = {rollup}.{quote(c)} + excluded.{quote(c)}" for c in sums)
+        conflict = (
+            f" ON CONFLICT ({', '.join(quote(c) for c in KEYS[rollup])}) DO UPDATE SET {added}"
+        )
+    month = sql.period_start("day", "month")
+    for cut in ["", *CUTS]:
+        value = f"cut_{cut}" if cut else "''"
+        grouped = f"survey_id, team_id, {value + ', ' if cut else ''}{rest}"
+        for grain, day in ((Grain.DAY, "day"), (Grain.MONTH, month)):
+            where, params = "1 = 1", []
+            if cut and grain == Grain.DAY:
+                where, params = "day >= %s", sql.adapt([cut_days_from])
+            cursor.execute(
+                f"INSERT INTO {rollup} ({target}) "
+                f"SELECT '{grain.value}', {day}, survey_id, team_id, '{cut}', {value}, {rest}, "
+                f"{summed} FROM {source} WHERE {where} GROUP BY {day}, {grouped}{conflict}",
+                params,
+            )
+    cursor.execute(f"DROP TABLE {source}")
+
+
+def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
+    """Count the responses submitted in (since, until] into the rollups."""
+    where, params = window(since, until)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 2000):
-            cursor.executemany(sql, rows[start : start + 2000])
+        _group_answers(cursor, where, params)
+        _sum_into(
+            cursor,
+            ANSWER_ROLLUP,
+            "manyi_answers",
+            ["question_code", "item", "role", "value", "option"],
+            cut_days_from=cut_days_from,
+            upsert=upsert,
+        )
+        _group_responses(cursor, where, params)
+        _sum_into(
+            cursor,
+            RESPONSE_ROLLUP,
+            "manyi_responses",
+            ["valid"],
+            cut_days_from=cut_days_from,
+            upsert=upsert,
+        )
+        from . import ratings  # it reads the rollups through `queries`, which reads this
+
+        ratings.group_ratings(cursor, since, until)
+        _sum_into(
+            cursor,
+            PAIR_ROLLUP,
+            "manyi_pairs",
+            ["version_id", "item_a", "scale_a", "item_b", "scale_b"],
+            cut_days_from=cut_days_from,
+            upsert=upsert,
+            sums={c: c for c in ("n", "sum_a", "sum_b", "sum_ab")},
+        )
 
 
 def filled_until() -> dt.datetime:
     state = FillState.objects.filter(name=STATE).first()
     return state.filled_until if state else EPOCH
+
+
+def cut_days_from(until: dt.datetime) -> dt.date:
+    """The first day of the month before the one holding `until` (local)."""
+    first = timezone.localtime(until).date().replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def _drop_old_cut_days(state: FillState, horizon: dt.date) -> None:
+    """Forget the cuts' day rows before the new horizon: month rows hold them."""
+    if state.cut_days_from is not None and state.cut_days_from >= horizon:
+        return
+    with connection.cursor() as cursor:
+        for rollup in ROLLUPS:
+            cursor.execute(
+                f"DELETE FROM {rollup} WHERE cut <> '' AND grain = 'd' AND day < %s",
+                sql.adapt([horizon]),
+            )
+    state.cut_days_from = horizon
 
 
 @transaction.atomic
@@ -174,25 +239,73 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     )
     if until <= state.filled_until:
         return state.filled_until
-    tally = aggregate(state.filled_until, until)
-    _add(AnswerCount, ANSWER_KEY, tally.answers)
-    _add(ResponseCount, RESPONSE_KEY, tally.responses)
+    horizon = cut_days_from(until)
+    _drop_old_cut_days(state, horizon)
+    _add(state.filled_until, until, cut_days_from=horizon)
     state.filled_until = until
-    state.save(update_fields=["filled_until"])
+    state.save(update_fields=["filled_until", "cut_days_from"])
     return until
+
+
+def _month_windows(until: dt.datetime):
+    """(since, until] windows, one per local month, from the first submission to `until`."""
+    first = Response.objects.filter(status="submitted").order_by("submitted_at")
+    first = first.values_list("submitted_at", flat=True).first()
+    if first is None or first > until:
+        yield EPOCH, until
+        return
+    month = timezone.localtime(first).date().replace(day=1)
+    since = EPOCH
+    while since < until:
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+        end = min(until, timezone.make_aware(dt.datetime.combine(month, dt.time.min)))
+        yield since, end
+        since = end
 
 
 @transaction.atomic
 def rebuild(now: dt.datetime | None = None) -> dt.datetime:
-    """Recompute the count tables from every response."""
-    AnswerCount.objects.all().delete()
-    ResponseCount.objects.all().delete()
-    FillState.objects.filter(name=STATE).delete()
-    return fill(now)
+    """Recompute the rollups from every response, in SQL, a month at a time (so memory stays
+    bounded). On PostgreSQL the rollups' unique indexes are dropped while they are written
+    and built again after: each key is written once, so nothing needs them meanwhile."""
+    until = (now or timezone.now()) - LAG
+    horizon = cut_days_from(until)
+    postgres = sql.postgres()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        sql.local_work_mem(cursor, REBUILD_WORK_MEM_MB)
+        if postgres:  # check each row's survey at once, not in a queue until the commit
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    try:
+        with connection.cursor() as cursor:
+            for rollup in ROLLUPS:
+                if postgres:
+                    cursor.execute(f"TRUNCATE {rollup}")
+                    cursor.execute(f"ALTER TABLE {rollup} DROP CONSTRAINT {CONSTRAINTS[rollup]}")
+                else:
+                    cursor.execute(f"DELETE FROM {rollup}")
+        for since, end in _month_windows(until):
+            _add(since, end, cut_days_from=horizon, upsert=not postgres)
+        with connection.cursor() as cursor:
+            for rollup in ROLLUPS:
+                if postgres:
+                    columns = ", ".join(quote(c) for c in KEYS[rollup])
+                    cursor.execute(
+                        f"ALTER TABLE {rollup} ADD CONSTRAINT {CONSTRAINTS[rollup]} "
+                        f"UNIQUE ({columns})"
+                    )
+                cursor.execute(f"ANALYZE {rollup}")
+    finally:
+        if postgres:  # back to how Django declares them, for the rest of the transaction
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    FillState.objects.update_or_create(
+        name=STATE, defaults={"filled_until": until, "cut_days_from": horizon}
+    )
+    return until
 
 
-# Within one request a dashboard asks for the tail a dozen times: it is computed once per
-# request (see TailMemoMiddleware), never kept across requests, so it is never stale.
+# A memo for reads that several parts of one page share (see TailMemoMiddleware).
 _memo: ContextVar[dict | None] = ContextVar("manyi_tail_memo", default=None)
 
 
@@ -211,12 +324,24 @@ def request_memo() -> dict | None:
     return _memo.get()
 
 
-def tail() -> Tally:
-    """What was submitted after the watermark: added live by readers."""
+# How far the rollups are filled, as SQL for the readers' statements: what was submitted
+# after it is counted live.
+WATERMARK_SQL = (
+    f"COALESCE((SELECT filled_until FROM {FillState._meta.db_table} WHERE name = %s), %s)"
+)
+
+
+def watermark_params() -> list:
+    return [STATE, EPOCH]
+
+
+def cut_days_kept_from() -> dt.date | None:
+    """From which day the cuts' day rows are kept (None: no fill yet, nothing to keep)."""
     memo = _memo.get()
-    if memo is not None and "tally" in memo:
-        return memo["tally"]
-    tally = aggregate(filled_until(), None)
+    if memo is not None and "cut_days_from" in memo:
+        return memo["cut_days_from"]
+    state = FillState.objects.filter(name=STATE).values_list("cut_days_from", flat=True)
+    kept = state.first()
     if memo is not None:
-        memo["tally"] = tally
-    return tally
+        memo["cut_days_from"] = kept
+    return kept

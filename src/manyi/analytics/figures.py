@@ -36,11 +36,10 @@ from .queries import (
     Selector,
     answer_counts,
     catalogue,
-    item_rating_sums,
     period_starts,
     valid_responses,
-    weight_sets,
 )
+from .ratings import item_rating_sums, weight_sets
 
 MIN_N = settings.MANYI_MIN_SAMPLE
 CES_SCALE = (1, 7)
@@ -81,7 +80,7 @@ def _csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict
 
 def _csi_by(filters: Filters, group_by=None, target=None) -> dict[object, Csi]:
     """{group: the weighted index and its items}: the weights of the version answered, from
-    respondent-level sums (see `queries.item_rating_sums` and `metrics.csi`)."""
+    respondent-level sums (see `ratings.item_rating_sums` and `metrics.csi`)."""
     sets = weight_sets(filters.survey_ids)
     by_group = item_rating_sums(filters, sets, group_by=group_by)
     return {

@@ -14,12 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import access
-from manyi.accounts.choices import Role
-from manyi.accounts.models import Team, User
+from manyi.accounts.models import Team
 from manyi.core.widgets import IsoDateInput
-from manyi.customers.models import Customer, Product, Segment
-from manyi.surveys.choices import ResponseChannel
 
+from .cuts import CUTS
 from .periods import default_period
 from .queries import PERIODS, Filters, surveys_in_view
 
@@ -30,6 +28,7 @@ PERIOD_LABELS = {
     "year": _("Year"),
 }
 DEFAULT_TARGET = 80.0
+FIELD_ORDER = ["survey", "since", "until", "period", "team", *CUTS, "target"]
 # A period's ends: bounded, so that the previous period of a comparison stays in the calendar.
 PERIOD_BOUNDS = [
     MinValueValidator(dt.date(1900, 1, 1)),
@@ -61,18 +60,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         label=_("Trend by"),
     )
-    segment = forms.ModelChoiceField(
-        queryset=Segment.objects.all(), required=False, label=_("Segment")
-    )
-    region = forms.ChoiceField(required=False, label=_("Region"))
     team = forms.ModelChoiceField(queryset=None, required=False, label=_("Team"))
-    channel = forms.ChoiceField(
-        choices=[("", "---------"), *ResponseChannel.choices], required=False, label=_("Channel")
-    )
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.order_by("category", "name"), required=False, label=_("Product")
-    )
-    staff = forms.ModelChoiceField(queryset=None, required=False, label=_("Staff"))
+    # ... and one field per cut of `cuts.CUTS`, added in __init__.
     target = forms.FloatField(required=False, min_value=0, max_value=100, label=_("Item target %"))
 
     def __init__(self, data=None, *, user, today: dt.date | None = None):
@@ -93,15 +82,9 @@ class DashboardFilterForm(forms.Form):
         self.fields["team"].queryset = (
             teams if scope.everything else teams.filter(pk__in=scope.team_ids)
         )
-        staff = User.objects.filter(role__in=[Role.AGENT, Role.ANALYST, Role.ADMIN], is_active=True)
-        if not scope.everything:
-            staff = staff.filter(team_id__in=scope.team_ids)
-        self.fields["staff"].queryset = staff.order_by("username")
-        visible = Customer.objects.visible_to(user)
-        regions = visible.exclude(region="").values_list("region", flat=True).distinct()
-        self.fields["region"].choices = [("", "---------")] + [
-            (r, r) for r in sorted(regions.order_by())
-        ]
+        for name, cut in CUTS.items():
+            self.fields[name] = cut.form_field(user)
+        self.order_fields(FIELD_ORDER)
 
     def clean(self):
         cleaned = super().clean()
@@ -132,15 +115,12 @@ class DashboardFilterForm(forms.Form):
         until = self._value("until", default_until)
         if "until" in self.errors:
             since, until = default_since, default_until
-        survey, segment, team = self._value("survey"), self._value("segment"), self._value("team")
+        survey, team = self._value("survey"), self._value("team")
+        cuts = {cut.field: cut.form_value(self._value(name)) for name, cut in CUTS.items()}
         return Filters(
             survey_ids=(survey.pk,) if survey else (),
             since=since,
             until=until,
-            segment_id=segment.pk if segment else None,
-            region=self._value("region", ""),
             team_id=team.pk if team else None,
-            channel=self._value("channel", ""),
-            product_id=getattr(self._value("product"), "pk", None),
-            staff_id=getattr(self._value("staff"), "pk", None),
+            **cuts,
         ).for_user(self.user)

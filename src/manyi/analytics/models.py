@@ -1,92 +1,118 @@
-"""Pre-aggregated count tables. Every score is a function of how many valid answers took each
-value, so dashboards read these small tables instead of millions of answers (the design of
-Zulip's analytics app). `counts.fill()` adds what was submitted since the last fill and
-records how far it got; `manyi rebuild_counts` recomputes them from scratch."""
+"""Rollups: valid answers and submitted responses counted per day and per month, by
+survey, team and one cut at a time (see `cuts`). Every score is a function of how many
+answers took each value, so dashboards sum a few hundred rollup rows instead of reading
+millions of answers. `counts.fill()` adds what was submitted since the last fill, in SQL;
+`manyi rebuild_counts` recomputes them. Design and measurements: docs/adr/0005."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The cuts every count is kept by; "" / 0 stand for "none" so that the unique key has no NULLs.
-CUT_FIELDS = ("segment_id", "region", "team_id", "channel", "product_id", "staff_id")
+
+class Grain(models.TextChoices):
+    DAY = "d", _("day")
+    MONTH = "m", _("month")
 
 
-class AnswerCount(models.Model):
-    """Valid answers of one value, by day, survey, question (code), item, role and cuts."""
+class AnswerRollup(models.Model):
+    """Valid answers of one value (or chosen option), in one day or month, survey, team and
+    cut value. `cut` is "" for the rows counting every answer once (no cut); each other cut
+    (`cuts.CUTS`) counts every answer again under its value, "" when it has none."""
 
-    day = models.DateField(_("day"))
+    grain = models.CharField(max_length=1, choices=Grain)
+    day = models.DateField(_("day"))  # the day, or the first day of the month
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    team_id = models.IntegerField(default=0)
+    cut = models.CharField(max_length=20, default="")
+    cut_value = models.CharField(max_length=100, default="")
     question_code = models.CharField(_("question"), max_length=50)
     item = models.CharField(_("evaluated item"), max_length=50, default="")
     role = models.CharField(_("role"), max_length=12, default="value")
     value = models.SmallIntegerField(_("value"), default=0)
     option = models.CharField(_("option"), max_length=100, default="")
-    segment_id = models.IntegerField(default=0)
-    region = models.CharField(max_length=100, default="")
-    team_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    # What the survey was about (from the invitation): the purchase's main product, and the
-    # staff member who handled the contact or entered the interview.
-    product_id = models.IntegerField(default=0)
-    staff_id = models.IntegerField(default=0)
-    count = models.PositiveIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("answer count")
-        verbose_name_plural = _("answer counts")
+        verbose_name = _("answer rollup")
+        verbose_name_plural = _("answer rollups")
         constraints = [
+            # Also the readers' index: a cut, a grain, questions, then a range of days.
             models.UniqueConstraint(
                 fields=[
-                    "day", "survey", "question_code", "item", "role", "value", "option",
-                    "segment_id", "region", "team_id", "channel", "product_id", "staff_id",
+                    "cut", "grain", "question_code", "day", "survey", "team_id", "cut_value",
+                    "item", "role", "value", "option",
                 ],
-                name="answer_count_key",
+                name="answer_rollup_key",
             )
         ]  # fmt: skip
-        indexes = [
-            models.Index(fields=["survey", "question_code", "day"], name="answer_count_question"),
-            models.Index(fields=["question_code", "item", "day"], name="answer_count_item"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.question_code}.{self.item or '-'}={self.value}: {self.count}"
+        return f"{self.day} {self.cut}={self.cut_value} {self.question_code}={self.value}"
 
 
-class ResponseCount(models.Model):
-    """Submitted responses by day, survey, validity and cuts: the n behind rates."""
+class ResponseRollup(models.Model):
+    """Submitted responses by validity, per day or month, survey, team and cut value."""
 
+    grain = models.CharField(max_length=1, choices=Grain)
     day = models.DateField(_("day"))
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
-    valid = models.BooleanField(_("valid"))
-    segment_id = models.IntegerField(default=0)
-    region = models.CharField(max_length=100, default="")
     team_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    product_id = models.IntegerField(default=0)
-    staff_id = models.IntegerField(default=0)
-    count = models.PositiveIntegerField(default=0)
+    cut = models.CharField(max_length=20, default="")
+    cut_value = models.CharField(max_length=100, default="")
+    valid = models.BooleanField(_("valid"))
+    count = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("response count")
-        verbose_name_plural = _("response counts")
+        verbose_name = _("response rollup")
+        verbose_name_plural = _("response rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "survey",
-                    "valid",
-                    "segment_id",
-                    "region",
-                    "team_id",
-                    "channel",
-                    "product_id",
-                    "staff_id",
-                ],
-                name="response_count_key",
+                fields=["cut", "grain", "day", "survey", "team_id", "cut_value", "valid"],
+                name="response_rollup_key",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} survey {self.survey_id} valid={self.valid}: {self.count}"
+        return f"{self.day} {self.cut}={self.cut_value} valid={self.valid}: {self.count}"
+
+
+class PairRollup(models.Model):
+    """For the weighted index: per day or month, survey, version, team and cut value, and
+    per pair of evaluated items (a <= b; a == b for one item) with the scales they were
+    rated on, the respondents who rated both and the sums of their ratings, of the other
+    item's and of the products. Rows with items 0 count the respondents who rated at least
+    one item their version's index weighs. Integers, so sums are exact (see `ratings`)."""
+
+    grain = models.CharField(max_length=1, choices=Grain)
+    day = models.DateField(_("day"))
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey("surveys.SurveyVersion", on_delete=models.CASCADE, related_name="+")
+    team_id = models.IntegerField(default=0)
+    cut = models.CharField(max_length=20, default="")
+    cut_value = models.CharField(max_length=100, default="")
+    item_a = models.IntegerField(default=0)
+    scale_a = models.SmallIntegerField(default=0)
+    item_b = models.IntegerField(default=0)
+    scale_b = models.SmallIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+    sum_a = models.BigIntegerField(default=0)
+    sum_b = models.BigIntegerField(default=0)
+    sum_ab = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item pair rollup")
+        verbose_name_plural = _("item pair rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "cut", "grain", "day", "survey", "version", "team_id", "cut_value",
+                    "item_a", "scale_a", "item_b", "scale_b",
+                ],
+                name="pair_rollup_key",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.cut}={self.cut_value} {self.item_a}×{self.item_b}: {self.n}"
 
 
 class FillState(models.Model):
@@ -94,6 +120,9 @@ class FillState(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
     filled_until = models.DateTimeField()
+    # Day rows of the cuts are kept from this local day on (the month before the last
+    # fill's); older days of a cut are read from month rows and, at a period's ends, live.
+    cut_days_from = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.filled_until:%Y-%m-%d %H:%M}"

@@ -9,36 +9,22 @@ respondent-level sums (one respondent's item ratings are correlated, METHODS.md)
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Case,
-    DateField,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
     Q,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Trunc
 from django.utils import timezone
 
 from manyi.accounts import access
-from manyi.metrics.csi import PairSums, Questionnaire
-from manyi.surveys.choices import AnswerRole, MatrixMeasure, QuestionType, ResponseStatus
-from manyi.surveys.models import Answer, Dimension, Question, QuestionItem, Response, Survey
+from manyi.surveys.choices import MatrixMeasure, QuestionType, ResponseStatus
+from manyi.surveys.models import Question, Response, Survey
 
-from . import counts
-from .models import CUT_FIELDS, AnswerCount, ResponseCount
+from . import counts, sql
+from .cuts import CUTS, TEAM_LOOKUP, TEAM_SQL
 
 PERIODS = ("week", "month", "quarter", "year")
 GROUPS = ("survey", "item", "segment", "region", "team", "channel", "product", "staff", *PERIODS)
@@ -46,7 +32,8 @@ GROUPS = ("survey", "item", "segment", "region", "team", "channel", "product", "
 
 @dataclass(frozen=True)
 class Filters:
-    """A cut of the data; every field narrows it, empty ones don't. `team_ids` is the access
+    """A cut of the data; every field narrows it, empty ones don't. One field per cut of
+    `cuts.CUTS` (its `field`), plus the period, surveys and team. `team_ids` is the access
     scope, set by `for_user`, never from the request."""
 
     survey_ids: tuple[int, ...] = ()
@@ -66,55 +53,9 @@ class Filters:
             return replace(self, team_ids=None)
         return replace(self, team_ids=tuple(sorted(scope.team_ids)))
 
-    def q(self) -> Q:
-        q = Q()
-        if self.survey_ids:
-            q &= Q(survey_id__in=self.survey_ids)
-        if self.since:
-            q &= Q(day__gte=self.since)
-        if self.until:
-            q &= Q(day__lte=self.until)
-        if self.segment_id:
-            q &= Q(segment_id=self.segment_id)
-        if self.region:
-            q &= Q(region=self.region)
-        if self.team_id:
-            q &= Q(team_id=self.team_id)
-        if self.channel:
-            q &= Q(channel=self.channel)
-        if self.product_id:
-            q &= Q(product_id=self.product_id)
-        if self.staff_id:
-            q &= Q(staff_id=self.staff_id)
-        if self.team_ids is not None:
-            q &= Q(team_id__in=self.team_ids)
-        return q
-
-    def keeps(self, row: dict) -> bool:
-        """The same test as `q()`, for live rows not yet in the tables."""
-        return (
-            (not self.survey_ids or row["survey_id"] in self.survey_ids)
-            and (self.since is None or row["day"] >= self.since)
-            and (self.until is None or row["day"] <= self.until)
-            and (not self.segment_id or row["segment_id"] == self.segment_id)
-            and (not self.region or row["region"] == self.region)
-            and (not self.team_id or row["team_id"] == self.team_id)
-            and (not self.channel or row["channel"] == self.channel)
-            and (not self.product_id or row["product_id"] == self.product_id)
-            and (not self.staff_id or row["staff_id"] == self.staff_id)
-            and (self.team_ids is None or row["team_id"] in self.team_ids)
-        )
-
-
-# Filters field -> the annotation `counts.cut_annotations` gives a response.
-_RESPONSE_CUTS = {
-    "segment_id": "cut_segment",
-    "region": "cut_region",
-    "team_id": "cut_team",
-    "channel": "cut_channel",
-    "product_id": "cut_product",
-    "staff_id": "cut_staff",
-}
+    def cut_values(self) -> dict[str, object]:
+        """{cut name: value} of the cuts this filter narrows."""
+        return {name: v for name, cut in CUTS.items() if (v := getattr(self, cut.field))}
 
 
 def local_midnight(day: dt.date) -> dt.datetime | None:
@@ -126,27 +67,43 @@ def local_midnight(day: dt.date) -> dt.datetime | None:
         return None
 
 
+def _instants(filters: Filters) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The period's local days as a half-open range of instants [start, end), so that the
+    index on the submission time serves it (a filter on a truncated date cannot use one)."""
+    start = local_midnight(filters.since) if filters.since else None
+    last = filters.until
+    end = None
+    if last and last < dt.date.max:
+        end = local_midnight(last + dt.timedelta(days=1))
+    return start, end
+
+
 def valid_responses(filters: Filters):
-    """Valid submitted responses in the cut, selected exactly as the count tables count them;
+    """Valid submitted responses in the cut, selected exactly as the rollups count them;
     for the analyses that need answers rather than counts (derived importance, loyalty)."""
     responses = Response.objects.filter(status=ResponseStatus.SUBMITTED, is_valid=True)
-    responses = responses.annotate(**counts.cut_annotations())
     q = Q()
     if filters.survey_ids:
         q &= Q(survey_id__in=filters.survey_ids)
-    # The period's local days as a range of instants, so that an index on the submission time
-    # serves it (a filter on the time-zone-truncated date cannot use one).
-    if filters.since and (start := local_midnight(filters.since)):
+    start, end = _instants(filters)
+    if start:
         q &= Q(submitted_at__gte=start)
-    last = filters.until
-    if last and last < dt.date.max and (end := local_midnight(last + dt.timedelta(days=1))):
+    if end:
         q &= Q(submitted_at__lt=end)
-    for name, annotation in _RESPONSE_CUTS.items():
-        if value := getattr(filters, name):
-            q &= Q(**{annotation: value})
+    for name, value in filters.cut_values().items():
+        q &= Q(**{CUTS[name].lookup: value})
+    if filters.team_id:
+        q &= Q(**{TEAM_LOOKUP: filters.team_id})
     if filters.team_ids is not None:
-        q &= Q(cut_team__in=filters.team_ids)
+        q &= Q(**{f"{TEAM_LOOKUP}__in": filters.team_ids})
     return responses.filter(q)
+
+
+def _next_month(day: dt.date) -> dt.date | None:
+    """The first day of the next month; None after the calendar's last month."""
+    if day.year == dt.MAXYEAR and day.month == 12:
+        return None
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def period_starts(since: dt.date | None, until: dt.date | None, period: str) -> list[dt.date]:
@@ -160,9 +117,11 @@ def period_starts(since: dt.date | None, until: dt.date | None, period: str) -> 
         if period == "week":
             current += dt.timedelta(days=7)
         else:
-            months = {"month": 1, "quarter": 3, "year": 12}[period]
-            index = current.year * 12 + current.month - 1 + months
-            current = dt.date(index // 12, index % 12 + 1, 1)
+            for _step in range({"month": 1, "quarter": 3, "year": 12}[period]):
+                following = _next_month(current)
+                if following is None:
+                    return starts
+                current = following
     return starts
 
 
@@ -178,29 +137,6 @@ def period_start(day: dt.date, period: str) -> dt.date:
     raise ValueError(f"unknown period {period!r}")
 
 
-_GROUP_COLUMN = {
-    "survey": "survey_id",
-    "item": "item",
-    "segment": "segment_id",
-    "region": "region",
-    "team": "team_id",
-    "channel": "channel",
-    "product": "product_id",
-    "staff": "staff_id",
-}
-
-
-def _group_key(row: dict, group_by):
-    """The row's group: one cut's value, or a tuple of values for a tuple of cuts."""
-    if isinstance(group_by, tuple):
-        return tuple(_group_key(row, part) for part in group_by)
-    if group_by is None:
-        return None
-    if group_by in PERIODS:
-        return period_start(row["day"], group_by)
-    return row[_GROUP_COLUMN[group_by]]
-
-
 @dataclass(frozen=True)
 class Selector:
     """Which answers: question codes (any survey), optionally one item and role."""
@@ -211,28 +147,260 @@ class Selector:
     options: bool = False  # choice options instead of numeric values
 
 
+# ----- reading counts ---------------------------------------------------------------------
+#
+# A query is answered from the rollups when, apart from the team (on every row), it narrows
+# or groups by at most one cut: the rollup rows of that cut (or of no cut) hold it. Whole
+# months are read from month rows, the days at either end of the period from day rows.
+# What was submitted after the watermark is read live from the answers, in SQL, through the
+# index on the submission time, and added. A query that combines several cuts (a region
+# filter on the products breakdown, say) is read from the answers alone, in SQL too.
+
+
+def _rollup_cut(filters: Filters, group_by) -> str | None:
+    """The cut whose rollup rows serve the query ("" for none), or None if none can."""
+    needed = set(filters.cut_values())
+    if group_by in CUTS:
+        needed.add(group_by)
+    if len(needed) > 1:
+        return None
+    return next(iter(needed), "")
+
+
+def _days_where(
+    filters: Filters, *, weekly: bool, days_from: dt.date | None
+) -> tuple[str, list, list[tuple[dt.date | None, dt.date]]]:
+    """Rollup rows of the period: month rows for whole months, day rows for the days at
+    either end (weeks straddle months: days only). Day rows before `days_from` are not
+    kept (a cut's old days): those days come back as ranges to read live instead."""
+    lo, hi = filters.since, filters.until
+    first = end = None  # whole months: from `first`, before `end` (None: unbounded)
+    use_months = not weekly
+    day_ranges: list[tuple[dt.date | None, dt.date | None]] = []
+    if use_months:
+        if lo is not None:
+            first = lo if lo.day == 1 else _next_month(lo)
+            use_months = first is not None  # None: the calendar's last month, no whole one
+        if hi is not None:
+            last_day = hi == dt.date.max or (hi + dt.timedelta(days=1)).day == 1
+            end = _next_month(hi) if last_day else hi.replace(day=1)  # None: no end
+        if first is not None and end is not None and first >= end:  # no whole month inside
+            use_months = False
+    if not use_months:
+        day_ranges = [(lo, hi)]
+    else:
+        if first is not None and lo < first:
+            day_ranges.append((lo, first - dt.timedelta(days=1)))
+        if end is not None and end <= hi:
+            day_ranges.append((end, hi))
+    live: list[tuple[dt.date | None, dt.date]] = []
+    if days_from is not None:
+        before = days_from - dt.timedelta(days=1)
+        kept = []
+        for start, last in day_ranges:
+            if start is None or start < days_from:
+                live.append((start, before if last is None else min(last, before)))
+                start = days_from
+            if last is None or start <= last:
+                kept.append((start, last))
+        day_ranges = kept
+    parts, params = [], []
+    if use_months:
+        months = ["grain = 'm'"]
+        if first is not None:
+            months.append("day >= %s")
+            params.append(first)
+        if end is not None:
+            months.append("day < %s")
+            params.append(end)
+        parts.append(f"({' AND '.join(months)})")
+    for start, last in day_ranges:
+        days = ["grain = 'd'"]
+        if start is not None:
+            days.append("day >= %s")
+            params.append(start)
+        if last is not None:
+            days.append("day <= %s")
+            params.append(last)
+        parts.append(f"({' AND '.join(days)})")
+    return f"({' OR '.join(parts) or '1 = 0'})", params, live
+
+
+def _rollup_group(group_by) -> str:
+    if group_by is None:
+        return "0"
+    if group_by in PERIODS:
+        return sql.period_start("day", group_by)
+    return {"survey": "survey_id", "item": "item", "team": "team_id"}.get(group_by, "cut_value")
+
+
+def _rollup_where(filters: Filters, cut: str, group_by) -> tuple[list[str], list, list]:
+    """The rollup rows of the query, and the day ranges to read live instead."""
+    where, params = ["cut = %s"], [cut]
+    if cut and cut in filters.cut_values():
+        where.append("cut_value = %s")
+        params.append(str(filters.cut_values()[cut]))
+    days, day_params, live = _days_where(
+        filters, weekly=group_by == "week", days_from=counts.cut_days_kept_from() if cut else None
+    )
+    where.append(days)
+    params += day_params
+    if filters.survey_ids:
+        where.append(_in("survey_id", filters.survey_ids))
+        params += list(filters.survey_ids)
+    if filters.team_id:
+        where.append("team_id = %s")
+        params.append(filters.team_id)
+    if filters.team_ids is not None:
+        where.append(_in("team_id", filters.team_ids))
+        params += list(filters.team_ids)
+    return where, params, live
+
+
+def _in(column: str, values) -> str:
+    """`column IN (…)`, false for no values."""
+    if not values:
+        return "1 = 0"
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _live_group(group_by) -> tuple[str, list]:
+    if group_by is None:
+        return "0", []
+    if group_by in PERIODS:
+        day, params = sql.local_day("r.submitted_at")
+        bucket = sql.period_start("{day}", group_by)  # may name the day more than once
+        return bucket.replace("{day}", day), params * bucket.count("{day}")
+    if group_by in CUTS:
+        return sql.text(CUTS[group_by].sql), []
+    return {
+        "survey": "r.survey_id",
+        "item": "COALESCE(d.code, '')",
+        "team": f"COALESCE({TEAM_SQL}, 0)",
+    }[group_by], []
+
+
+def _live_where(
+    filters: Filters, *, after_watermark: bool, days: list | None = None
+) -> tuple[list[str], list]:
+    """Submitted responses in the cut, read live: all of them; or those after the watermark
+    and those of `days` (ranges of local days the rollups do not hold), with the watermark
+    read in the same statement as the rollups, so that a fill committing meanwhile can
+    neither drop nor double a response."""
+    where, params = ["r.status = 'submitted'"], []
+    start, end = _instants(filters)
+    if start is not None:
+        where.append("r.submitted_at >= %s")
+        params.append(start)
+    if end is not None:
+        where.append("r.submitted_at < %s")
+        params.append(end)
+    if after_watermark:
+        either = [f"r.submitted_at > {counts.WATERMARK_SQL}"]
+        params += counts.watermark_params()
+        for first, last in days or ():
+            bounds = [f"r.submitted_at <= {counts.WATERMARK_SQL}"]
+            params += counts.watermark_params()
+            if first is not None and (instant := local_midnight(first)):
+                bounds.append("r.submitted_at >= %s")
+                params.append(instant)
+            if last < dt.date.max and (instant := local_midnight(last + dt.timedelta(days=1))):
+                bounds.append("r.submitted_at < %s")
+                params.append(instant)
+            either.append(f"({' AND '.join(bounds)})")
+        where.append(f"({' OR '.join(either)})")
+    if filters.survey_ids:
+        where.append(_in("r.survey_id", filters.survey_ids))
+        params += list(filters.survey_ids)
+    for name, value in filters.cut_values().items():
+        where.append(f"{CUTS[name].sql} = %s")
+        params.append(value)
+    if filters.team_id:
+        where.append(f"{TEAM_SQL} = %s")
+        params.append(filters.team_id)
+    if filters.team_ids is not None:
+        where.append(_in(f"COALESCE({TEAM_SQL}, 0)", filters.team_ids))
+        params += list(filters.team_ids)
+    return where, params
+
+
+def _group_key(value, group_by):
+    """A group's key from the database: dates for periods, ids as ints, "none" as 0 / ""."""
+    if group_by is None:
+        return None
+    if group_by in PERIODS:
+        if isinstance(value, str):  # SQLite gives dates as text
+            return dt.date.fromisoformat(value[:10])
+        return value.date() if isinstance(value, dt.datetime) else value
+    if group_by in CUTS:
+        return CUTS[group_by].parse(value or "")
+    if group_by in ("survey", "team"):
+        return int(value or 0)
+    return value
+
+
+def _by(group: str, value: str) -> str:
+    """The GROUP BY list: the group (unless it is the constant of no grouping) and value."""
+    return value if group == "0" else f"{group}, {value}"
+
+
+def _fetch(statement: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, sql.adapt(params))
+        return cursor.fetchall()
+
+
+def _answer_rows(filters: Filters, selector: Selector, group_by) -> list[tuple]:
+    """(group, value or option, n) rows: the rollups and the live tail, or live alone."""
+    codes = tuple(selector.codes)
+    if not codes:
+        return []
+    cut = _rollup_cut(filters, group_by)
+    parts, params, live_days = [], [], []
+    if cut is not None:
+        where, where_params, live_days = _rollup_where(filters, cut, group_by)
+        where += [_in("question_code", codes), "role = %s"]
+        where_params += [*codes, selector.role]
+        if selector.item is not None:
+            where.append("item = %s")
+            where_params.append(selector.item)
+        where.append("option <> ''" if selector.options else "option = ''")
+        value = "option" if selector.options else "value"
+        group = _rollup_group(group_by)
+        parts.append(
+            f"SELECT {group}, {value}, SUM(count) FROM {counts.ANSWER_ROLLUP} "
+            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}"
+        )
+        params += where_params
+    group, group_params = _live_group(group_by)
+    where, where_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
+    where += ["r.is_valid", _in("q.code", codes), "a.role = %s"]
+    where_params += [*codes, selector.role]
+    if selector.item is not None:
+        where.append("COALESCE(d.code, '') = %s")
+        where_params.append(selector.item)
+    source = counts.answer_from()
+    if selector.options:
+        join, option = sql.options_join("a.choices")
+        source, value = f"{source} {join}", f"SUBSTR({option}, 1, 100)"
+        where.append("a.number IS NULL")
+    else:
+        value = "a.number"
+        where.append("a.number IS NOT NULL")
+    parts.append(
+        f"SELECT {group}, {value}, COUNT(*) FROM {source} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}"
+    )
+    params += [*group_params, *where_params, *group_params]
+    return _fetch(" UNION ALL ".join(parts), params)
+
+
 def answer_counts(filters: Filters, selector: Selector, *, group_by=None) -> dict[object, dict]:
     """{group: {value (or option): count}} of valid answers."""
-    q = filters.q() & Q(question_code__in=selector.codes, role=selector.role)
-    if selector.item is not None:
-        q &= Q(item=selector.item)
-    q &= ~Q(option="") if selector.options else Q(option="")
-    columns = ["day", "item", "survey_id", *CUT_FIELDS]
-    value = "option" if selector.options else "value"
     result: dict[object, dict] = defaultdict(lambda: defaultdict(int))
-    rows = AnswerCount.objects.filter(q).values(*columns, value).annotate(n=Sum("count"))
-    for row in rows.order_by():
-        result[_group_key(row, group_by)][row[value]] += row["n"]
-    for key, n in counts.tail().answers.items():
-        row = dict(zip(counts.ANSWER_KEY, key, strict=True))
-        if (
-            row["question_code"] in selector.codes
-            and row["role"] == selector.role
-            and (selector.item is None or row["item"] == selector.item)
-            and bool(row["option"]) == selector.options
-            and filters.keeps(row)
-        ):
-            result[_group_key(row, group_by)][row[value]] += n
+    for group, value, n in _answer_rows(filters, selector, group_by):
+        key = value if selector.options else int(value)
+        result[_group_key(group, group_by)][key] += int(n)
     return {k: dict(v) for k, v in result.items()}
 
 
@@ -244,17 +412,32 @@ class ResponseTotals:
 
 def response_totals(filters: Filters, *, group_by=None) -> dict:
     """{group: ResponseTotals}: submitted and valid responses."""
-    tallies: dict[object, list[int]] = defaultdict(lambda: [0, 0])
-    columns = ["day", "survey_id", *CUT_FIELDS, "valid"]
-    rows = ResponseCount.objects.filter(filters.q()).values(*columns).annotate(n=Sum("count"))
-    live = (
-        dict(zip(counts.RESPONSE_KEY, k, strict=True), n=n)
-        for k, n in counts.tail().responses.items()
+    if group_by == "item":
+        raise ValueError("responses have no evaluated item to group by")
+    cut = _rollup_cut(filters, group_by)
+    parts, params, live_days = [], [], []
+    if cut is not None:
+        where, where_params, live_days = _rollup_where(filters, cut, group_by)
+        group = _rollup_group(group_by)
+        parts.append(
+            f"SELECT {group}, valid, SUM(count) FROM {counts.RESPONSE_ROLLUP} "
+            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, 'valid')}"
+        )
+        params += where_params
+    group, group_params = _live_group(group_by)
+    where, where_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
+    valid = "(r.is_valid IS TRUE)"
+    parts.append(
+        f"SELECT {group}, {valid}, COUNT(*) FROM {counts.response_from()} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, valid)}"
     )
-    for row in [*rows.order_by(), *(r for r in live if filters.keeps(r))]:
-        tally = tallies[_group_key(row, group_by)]
-        tally[0] += row["n"]
-        tally[1] += row["n"] if row["valid"] else 0
+    params += [*group_params, *where_params, *group_params]
+    rows = _fetch(" UNION ALL ".join(parts), params)
+    tallies: dict[object, list[int]] = defaultdict(lambda: [0, 0])
+    for group_value, is_valid, n in rows:
+        tally = tallies[_group_key(group_value, group_by)]
+        tally[0] += int(n)
+        tally[1] += int(n) if is_valid else 0
     return {k: ResponseTotals(*v) for k, v in tallies.items()}
 
 
@@ -306,198 +489,3 @@ def catalogue(survey_ids: Iterable[int] = ()) -> QuestionCatalogue:
 
 def surveys_in_view(user):
     return Survey.objects.visible_to(user).exclude(status="draft").order_by("-opened_at", "pk")
-
-
-# ----- evaluated items: respondent-level sums for the weighted index (CSI) ----------------
-#
-# An item's satisfaction and the CSI's interval need each respondent's item answers, not
-# only counts by value (METHODS.md, "Weighted satisfaction index"). Which answers count:
-# - every rating question tied to an evaluated item: a row of a satisfaction matrix, or a
-#   satisfaction (CSAT) question that names an item (the delivery rating of the post-purchase
-#   template, the agent rating of the CES template);
-# - once per response and item: when one response rates an item in two questions, the first
-#   in question order (page, position) counts, the same rule as the version's own order;
-# - scored in percent of the question's scale, so 5-, 7- and 10-point questions add up.
-# The weights are those of the version answered, set in its satisfaction matrix: an item's
-# weight in the first matrix of the version that lists it (METHODS.md: the item's default
-# weight only pre-fills new questions). An item a version rates only in a separate question
-# has no weight there: it counts for the item's satisfaction, not for that version's index;
-# a version without a matrix gives no index. PairSums add up, so a rollup keyed like the
-# count tables (day, survey, version, cuts, item pair) could serve them later (issue 16).
-
-
-@dataclass(frozen=True)
-class WeightSet:
-    """Versions that weigh their items alike, so that their answers pool into one index."""
-
-    key: int
-    weights: tuple[tuple[str, float], ...]  # (item code, weight), by code
-    version_ids: tuple[int, ...]
-    repeats: tuple[int, ...] = ()  # versions rating an item in more than one question
-
-
-def _item_rating_answers():
-    """Answers that rate an evaluated item, with the item (`item_id`) annotated."""
-    rates_item = Q(
-        question__type=QuestionType.MATRIX,
-        question__measure=MatrixMeasure.SATISFACTION,
-        role=AnswerRole.VALUE,
-        dimension__isnull=False,
-    ) | Q(question__type=QuestionType.CSAT, question__dimension__isnull=False)
-    return (
-        Answer.objects.filter(rates_item, number__isnull=False, question__scale_max__isnull=False)
-        .annotate(item_id=Coalesce("dimension_id", "question__dimension_id"))
-        .order_by()
-    )
-
-
-def weight_sets(survey_ids: Iterable[int] = ()) -> tuple[WeightSet, ...]:
-    """The item weights of every version in view that rates items, grouped into sets of
-    versions with the same weights (versions that rate items only in separate questions
-    form a set without weights)."""
-    questions = Question.objects.filter(type=QuestionType.CSAT, dimension__isnull=False)
-    items = QuestionItem.objects.filter(
-        question__type=QuestionType.MATRIX, question__measure=MatrixMeasure.SATISFACTION
-    )
-    if survey_ids:
-        questions = questions.filter(version__survey_id__in=survey_ids)
-        items = items.filter(question__version__survey_id__in=survey_ids)
-    by_version: dict[int, dict[str, float]] = defaultdict(dict)
-    repeats: set[int] = set()
-    order = ("question__version_id", "question__page", "question__position", "question_id")
-    rows = items.order_by(*order, "position", "pk")
-    rated: dict[int, set[str]] = defaultdict(set)
-    for version_id, code, weight in rows.values_list(*order[:1], "dimension__code", "weight"):
-        if code in rated[version_id]:
-            repeats.add(version_id)
-        rated[version_id].add(code)
-        by_version[version_id].setdefault(code, float(weight))
-    for version_id, code in questions.values_list("version_id", "dimension__code"):
-        if code in rated[version_id]:
-            repeats.add(version_id)
-        rated[version_id].add(code)
-    grouped: dict[tuple, list[int]] = defaultdict(list)
-    for version_id in rated:  # a version rating items apart from any matrix: no weights
-        grouped[tuple(sorted(by_version.get(version_id, {}).items()))].append(version_id)
-    return tuple(
-        WeightSet(
-            key,
-            weights,
-            tuple(sorted(versions)),
-            tuple(sorted(v for v in versions if v in repeats)),
-        )
-        for key, (weights, versions) in enumerate(sorted(grouped.items()), start=1)
-    )
-
-
-def _group_expression(group_by):
-    """The SQL expression of an answer's group, the same keys as `answer_counts` gives."""
-    if group_by is None:
-        return Value(0, output_field=IntegerField())
-    if group_by in PERIODS:
-        return Trunc(
-            "response__submitted_at",
-            group_by,
-            output_field=DateField(),
-            tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE),
-        )
-    if group_by == "survey":
-        return F("response__survey_id")
-    column = _GROUP_COLUMN[group_by]
-    return counts.cut_annotations("response__")[_RESPONSE_CUTS[column]]
-
-
-def _group_value(value, group_by):
-    if group_by is None:
-        return None
-    if group_by in PERIODS and isinstance(value, str):  # SQLite returns dates as text
-        return dt.date.fromisoformat(value[:10])
-    if group_by in PERIODS and isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
-def item_rating_sums(
-    filters: Filters, sets: tuple[WeightSet, ...], *, group_by=None
-) -> dict[object, list[Questionnaire]]:
-    """{group: one Questionnaire per weight set}: for every pair of items, the respondents
-    (valid responses in the cut) who rated both and the sums of their scores, aggregated in
-    the database in one statement; a few rows per group and pair come back."""
-    if not sets:
-        return {}
-    answers = _item_rating_answers().filter(response__in=valid_responses(filters).values("pk"))
-    # An item rated again later in the same response: only the first rating counts. Only
-    # versions that rate an item twice need the (costlier) test.
-    earlier = _item_rating_answers().filter(
-        Q(question__page__lt=OuterRef("question__page"))
-        | Q(
-            question__page=OuterRef("question__page"),
-            question__position__lt=OuterRef("question__position"),
-        )
-        | Q(
-            question__page=OuterRef("question__page"),
-            question__position=OuterRef("question__position"),
-            question_id__lt=OuterRef("question_id"),
-        ),
-        response_id=OuterRef("response_id"),
-        item_id=OuterRef("item_id"),
-    )
-    set_of = Case(
-        *(When(response__version_id__in=s.version_ids, then=Value(s.key)) for s in sets),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    # n of an index: the respondents who rated at least one item it weighs
-    ids = {code: pk for pk, code in Dimension.objects.values_list("pk", "code")}
-    weighed = [
-        When(
-            response__version_id__in=s.version_ids,
-            item_id__in=[ids[code] for code, weight in s.weights if weight > 0],
-            then=Value(1),
-        )
-        for s in sets
-        if any(weight > 0 for _code, weight in s.weights)
-    ]
-    in_index = (
-        Case(*weighed, default=Value(0), output_field=IntegerField()) if weighed else Value(0)
-    )
-    repeats = [version_id for s in sets for version_id in s.repeats]
-    if repeats:
-        answers = answers.exclude(Q(response__version_id__in=repeats), Exists(earlier))
-    rows = answers.annotate(
-        grp=_group_expression(group_by),
-        wset=set_of,
-        score=Cast("number", FloatField()) * 100.0 / Cast("question__scale_max", FloatField()),
-        weighed=in_index,
-    ).values_list(
-        "response_id", "grp", "wset", "item_id", "score", "question__scale_max", "weighed"
-    )
-    inner, params = rows.query.sql_with_params()
-    sql = (
-        f"WITH r (resp, grp, wset, item, score, scale, weighed) AS ({inner}) "
-        "SELECT a.grp, a.wset, a.item, b.item, COUNT(*), SUM(a.score), SUM(b.score), "
-        "SUM(a.score * b.score), MAX(a.scale) "
-        "FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
-        "GROUP BY a.grp, a.wset, a.item, b.item "
-        "UNION ALL "
-        "SELECT grp, wset, NULL, NULL, COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), "
-        "NULL, NULL, NULL, NULL FROM r GROUP BY grp, wset"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    codes = {pk: code for code, pk in ids.items()}
-    weights = {s.key: dict(s.weights) for s in sets}
-    pairs: dict[tuple, list[PairSums]] = defaultdict(list)
-    respondents: dict[tuple, int] = {}
-    for group, wset, a, b, n, sum_a, sum_b, sum_ab, scale in fetched:
-        key = (_group_value(group, group_by), wset)
-        if a is None:
-            respondents[key] = n
-            continue
-        floor = 100 / scale if scale else 0.0
-        pairs[key].append(PairSums(codes[a], codes[b], n, sum_a, sum_b, sum_ab, floor))
-    result: dict[object, list[Questionnaire]] = defaultdict(list)
-    for (group, wset), n in sorted(respondents.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        result[group].append(Questionnaire(weights.get(wset, {}), tuple(pairs[(group, wset)]), n))
-    return dict(result)

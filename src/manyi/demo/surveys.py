@@ -24,6 +24,7 @@ from manyi.surveys.choices import (
     TriggerEvent,
 )
 from manyi.surveys.models import Answer, Dimension, Invitation, Response, Trigger
+from manyi.surveys.services.subject import subject_fill
 
 from . import vocab
 from .answers import ANSWERERS, DemoSurvey, Who, shown_and_answered
@@ -341,6 +342,8 @@ def create_surveys(ctx: Context) -> None:
                 ci, t, _event, _about = events[ctx.rng.randrange(len(events))]
                 work.direct(ci, min(t + ctx.rng.randrange(5 * DAY), survey.horizon - 3600))
         writer.flush()
+        # What each response is about, as submitting sets it (bulk rows skip the service).
+        subject_fill(Response.objects.filter(survey=survey.survey, status="submitted"))
         if key == "csat_purchase":
             # Asks after every delivery from now on; what is already in the data is not resent.
             Trigger.objects.create(

@@ -230,6 +230,7 @@ def _trend_chart(report: SatisfactionReport) -> Drawing | None:
         if len(run) >= 4:
             drawing.add(PolyLine(run, strokeColor=colour, strokeWidth=1.2))
     _legend(drawing, left, height - 10, [(c, n) for n, c, _e in series])
+    # xgettext:no-python-format
     drawing.add(String(WIDTH, height - 9.5, _safe(_("Whiskers: 95 % interval")), fontName=FONT,
                        fontSize=7, fillColor=MUTED, textAnchor="end"))  # fmt: skip
     return drawing

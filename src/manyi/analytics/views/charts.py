@@ -29,6 +29,7 @@ def trend_charts(points) -> dict:
             "kind": "line",
             "x": periods,
             "unit": "%",
+            # xgettext:no-python-format
             "interval_label": _("95 % interval"),
             "series": [
                 _line(_("CSAT (top-2-box %)"), [p.csat for p in points]),
@@ -39,6 +40,7 @@ def trend_charts(points) -> dict:
             "kind": "line",
             "x": periods,
             "unit": "",
+            # xgettext:no-python-format
             "interval_label": _("95 % interval"),
             "series": [_line(_("NPS"), [p.nps for p in points])],
         },
@@ -47,6 +49,7 @@ def trend_charts(points) -> dict:
             "x": periods,
             "unit": "",
             "digits": 2,
+            # xgettext:no-python-format
             "interval_label": _("95 % interval"),
             "series": [_line(_("CES (mean, 1–7)"), [p.ces for p in points], digits=2)],
         },
@@ -77,6 +80,7 @@ def ranking_chart(analysis) -> dict:
         "kind": "ranking",
         "labels": [r.name for r in rows],
         **_with_intervals([r.satisfaction for r in rows]),
+        # xgettext:no-python-format
         "interval_label": _("95 % interval"),
         "below": [r.below_target for r in rows],
         "reliable": [r.satisfaction.reliable for r in rows],
@@ -144,6 +148,7 @@ def breakdown_chart(rows) -> dict:
         "kind": "bars",
         "labels": [r["name"] for r in rows],
         "unit": "",
+        # xgettext:no-python-format
         "interval_label": _("95 % interval"),
         "series": [
             _bar_series(_("CSAT %"), [r["row"].csat for r in rows]),

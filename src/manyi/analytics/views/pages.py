@@ -12,24 +12,20 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
-from manyi.accounts.models import Team, User
-from manyi.customers.models import Product, Segment
-from manyi.surveys.choices import ResponseChannel
+from manyi.accounts.models import Team
 from manyi.surveys.models import Survey
 
 from .. import figures
+from ..cuts import CUTS
 from ..forms import DashboardFilterForm
 from ..queries import ResponseTotals, response_totals
 from . import charts
 
 BREAKDOWNS = {
-    "segment": gettext_lazy("Segments"),
+    "segment": CUTS["segment"].plural,
     "team": gettext_lazy("Teams"),
-    "region": gettext_lazy("Regions"),
-    "channel": gettext_lazy("Channels"),
+    **{name: cut.plural for name, cut in CUTS.items() if name != "segment"},
     "survey": gettext_lazy("Surveys"),
-    "product": gettext_lazy("Products"),
-    "staff": gettext_lazy("Staff"),
 }
 
 
@@ -81,6 +77,7 @@ def overview(request):
     extras = {
         "csat": [
             (_("Mean (1–5)"), current.csat_mean, "", 2),
+            # xgettext:no-python-format
             (_("Mean as % of the scale"), current.csat_mean_percent, "%", 1),
         ],
         "ces": [(_("Easy (5–7)"), current.ces_easy, "%", 1)],
@@ -177,21 +174,15 @@ def _combined_sets(analysis) -> list[dict]:
 
 
 def _names(by: str, keys) -> dict:
-    """Readable names for breakdown keys (ids in the count tables); "—" for none."""
+    """Readable names for breakdown keys (ids or texts); "—" for none."""
     ids = [k for k in keys if k]
-    if by == "segment":
-        names = dict(Segment.objects.filter(pk__in=ids).values_list("pk", "name"))
+    language = get_language() or "zh-hans"
+    if by in CUTS:
+        names = CUTS[by].names(ids, language)
     elif by == "team":
         names = dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
     elif by == "survey":
-        language = get_language() or "zh-hans"
         names = {s.pk: s.title(language) for s in Survey.objects.filter(pk__in=ids)}
-    elif by == "channel":
-        names = {k: str(ResponseChannel(k).label) for k in ids if k in ResponseChannel.values}
-    elif by == "product":
-        names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
-    elif by == "staff":
-        names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
     else:
         names = {k: k for k in ids}
     return {k: names.get(k, str(k)) if k else "—" for k in keys}

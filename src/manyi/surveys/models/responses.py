@@ -96,6 +96,26 @@ class Response(models.Model):
     shown_count = models.PositiveSmallIntegerField(_("questions shown"), default=0)
     answered_count = models.PositiveSmallIntegerField(_("questions answered"), default=0)
     is_valid = models.BooleanField(_("valid"), null=True, blank=True)
+    # What the response is about, fixed when it is submitted (see `services.subject`), so
+    # that dashboards cut by them without joining purchases and interactions: the main
+    # product of the invited purchase, and who served the customer (the handler of the
+    # invited contact, else the interviewer who entered it).
+    product = models.ForeignKey(
+        "customers.Product",
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("served by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Why staff recorded a phone interview with a customer who gave no phone consent.
     consent_override_reason = models.TextField(
         _("reason for contacting without consent"), blank=True, default=""

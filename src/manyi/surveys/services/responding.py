@@ -20,6 +20,7 @@ from ..answering import (
 )
 from ..choices import ResponseStatus
 from ..models import Answer, Invitation, Question, Response, Survey, SurveyVersion
+from .subject import subject_set
 
 __all__ = [
     "SubmitResult",
@@ -212,6 +213,7 @@ def response_submit(*, response: Response) -> SubmitResult:
     if missing:
         return SubmitResult(response=response, missing=missing)
     _update_counts(response, questions)
+    subject_set(response)
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = timezone.now()
     response.is_valid = is_valid_response(
