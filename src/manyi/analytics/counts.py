@@ -335,6 +335,20 @@ def watermark_params() -> list:
     return [STATE, EPOCH]
 
 
+def watermark_hint() -> dt.datetime:
+    """The watermark as read at the start of the request (memoised). Readers add it as a
+    literal lower bound beside the in-statement watermark: it is never above that one (the
+    watermark only moves forward), and it lets the planner see how few rows the tail holds
+    and use the index on the submission time."""
+    memo = _memo.get()
+    if memo is not None and "watermark" in memo:
+        return memo["watermark"]
+    until = filled_until()
+    if memo is not None:
+        memo["watermark"] = until
+    return until
+
+
 def cut_days_kept_from() -> dt.date | None:
     """From which day the cuts' day rows are kept (None: no fill yet, nothing to keep)."""
     memo = _memo.get()

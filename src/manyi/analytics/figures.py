@@ -37,7 +37,7 @@ from .queries import (
     answer_counts,
     catalogue,
     period_starts,
-    valid_responses,
+    recent_sample,
 )
 from .ratings import item_rating_sums, weight_sets
 
@@ -201,6 +201,10 @@ class ItemAnalysis:
     # One per set of item weights among the versions answered; more than one: the index
     # is each set's index averaged by respondents (see `metrics.csi`).
     weight_sets: tuple[Part, ...] = ()
+    # Derived importance reads a sample: the most recent `sample` valid responses in the cut;
+    # `capped` when the cut holds more.
+    capped: bool = False
+    sample: int = 0
 
     @property
     def combined(self) -> bool:
@@ -224,7 +228,7 @@ def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> I
             e = answer_counts(filters, Selector(cat.gaps, item=item, role="expected"))
             x = answer_counts(filters, Selector(cat.gaps, item=item, role="experienced"))
             gaps[item] = gap(e.get(None, {}), x.get(None, {}), scale_max=scale, min_n=MIN_N)
-    derived, r2, respondents = _derived_importance(filters, cat, sorted(codes))
+    derived, r2, respondents, capped = _derived_importance(filters, cat, sorted(codes))
     names = {d.code: d.name(language) for d in Dimension.objects.all()}
     performance = {i.code: i.satisfaction.value for i in index.items}
     weights = {i.code: i.weight for i in index.items}
@@ -256,7 +260,9 @@ def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> I
                 quadrant=placed.get(item.code, ""),
             )
         )
-    return ItemAnalysis(index.overall, tuple(rows), r2, respondents, target, index.parts)
+    return ItemAnalysis(
+        index.overall, tuple(rows), r2, respondents, target, index.parts, capped, DRIVER_SAMPLE
+    )
 
 
 DRIVER_SAMPLE = 5000  # most recent respondents behind derived importance
@@ -265,35 +271,29 @@ DRIVER_SAMPLE = 5000  # most recent respondents behind derived importance
 def _derived_importance(filters: Filters, cat: QuestionCatalogue, items: list[str]):
     """Shapley shares of overall satisfaction's R² on item scores, over respondents who
     answered the overall question and every item. Needs answers, not counts: it reads the
-    most recent DRIVER_SAMPLE valid responses in the cut."""
+    most recent DRIVER_SAMPLE valid responses in the cut (`queries.recent_sample`).
+    Returns (shares, R², respondents, whether the sample left responses out)."""
     overall_codes = cat.csat.get(5, ())
     if not items or not overall_codes or not cat.items:
-        return {}, None, 0
-    answers = Answer.objects.filter(
+        return {}, None, 0, False
+    sample, capped = recent_sample(filters, (*overall_codes, *cat.items), DRIVER_SAMPLE)
+    rows = Answer.objects.filter(
+        response_id__in=sample,
         question__code__in=(*overall_codes, *cat.items),
         number__isnull=False,
-    )
-    answers = answers.filter(response__in=valid_responses(filters).values("pk"))
-    recent = (
-        answers.values_list("response_id", flat=True)
-        .order_by("-response_id")
-        .distinct()[:DRIVER_SAMPLE]
-    )
+    ).values_list("response_id", "dimension__code", "number")
     by_response: dict[int, dict] = {}
-    rows = answers.filter(response_id__in=list(recent)).values_list(
-        "response_id", "question__code", "dimension__code", "number"
-    )
-    for response_id, _code, item, number in rows:
+    for response_id, item, number in rows:
         by_response.setdefault(response_id, {})[item or "__overall__"] = number
     X, y = [], []
-    for values in by_response.values():
+    for _response_id, values in sorted(by_response.items()):
         if "__overall__" in values and all(i in values for i in items):
             X.append([values[i] for i in items])
             y.append(values["__overall__"])
     if len(y) <= len(items) + 1:
-        return {}, None, len(y)
+        return {}, None, len(y), capped
     result = shapley_r2(X, y)
-    return dict(zip(items, result.relative, strict=True)), result.r2, len(y)
+    return dict(zip(items, result.relative, strict=True)), result.r2, len(y), capped
 
 
 @dataclass(frozen=True)

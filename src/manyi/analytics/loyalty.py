@@ -1,7 +1,8 @@
 """Satisfaction vs. loyalty: how repurchase intent and recommendation move with overall
 satisfaction. It needs each respondent's answers side by side, which count tables do not
-keep, so it reads answers of the most recent valid responses in the cut (like derived
-importance in `figures`), capped at SAMPLE responses."""
+keep, so it reads the answers of a sample: the most recent SAMPLE valid responses in the cut
+to questionnaires asking the overall question (`queries.recent_sample`, like derived
+importance in `figures`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from django.conf import settings
 from django.db.models import Q
 
 from manyi.metrics.scores import Estimate, mean, nps, proportion
-from manyi.surveys.choices import QuestionType, ResponseStatus
+from manyi.surveys.choices import QuestionType
 from manyi.surveys.models import Answer
 
-from .queries import Filters, catalogue, valid_responses
+from .queries import Filters, catalogue, recent_sample
 
 SAMPLE = 20_000
 REPURCHASE_CODE = "repurchase"
@@ -39,11 +40,6 @@ class Loyalty:
     capped: bool  # True when only the most recent SAMPLE responses were read
 
 
-def _in_cut(answers, filters: Filters):
-    """The cut of `Filters` on answers via their response (the same as the count tables)."""
-    return answers.filter(response__in=valid_responses(filters).values("pk"))
-
-
 def satisfaction_vs_loyalty(filters: Filters) -> Loyalty:
     """Per overall satisfaction level (5-point overall CSAT questions), the share intending to
     repurchase and the recommendation figures, over responses that answered the overall
@@ -53,33 +49,17 @@ def satisfaction_vs_loyalty(filters: Filters) -> Loyalty:
     overall_codes = cat.csat.get(5, ())
     if not overall_codes:
         return Loyalty(_empty_rows(), 0, False)
-    answers = _in_cut(
-        Answer.objects.filter(
-            response__status=ResponseStatus.SUBMITTED,
-            response__is_valid=True,
-            dimension__isnull=True,
-        ),
-        filters,
-    )
+    sample, capped = recent_sample(filters, overall_codes, SAMPLE)
+    answers = Answer.objects.filter(response_id__in=sample, dimension__isnull=True)
     overall = answers.filter(
         question__code__in=overall_codes, question__type=QuestionType.CSAT, number__isnull=False
     )
-    recent = list(
-        overall.values_list("response_id", flat=True)
-        .order_by("-response_id")
-        .distinct()[: SAMPLE + 1]
-    )
-    capped = len(recent) > SAMPLE
-    recent = recent[:SAMPLE]
     by_response: dict[int, dict] = defaultdict(dict)
-    for response_id, number in overall.filter(response_id__in=recent).values_list(
-        "response_id", "number"
-    ):
+    for response_id, number in overall.values_list("response_id", "number"):
         by_response[response_id]["overall"] = number
     loyalty = answers.filter(
         Q(question__code=REPURCHASE_CODE, question__type=QuestionType.SINGLE)
         | Q(question__code__in=cat.nps, question__type=QuestionType.NPS),
-        response_id__in=recent,
     ).values_list("response_id", "question__type", "number", "choices")
     for response_id, kind, number, choices in loyalty:
         if kind == QuestionType.NPS and number is not None:

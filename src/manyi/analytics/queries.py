@@ -99,6 +99,17 @@ def valid_responses(filters: Filters):
     return responses.filter(q)
 
 
+def recent_sample(filters: Filters, codes: Iterable[str], limit: int):
+    """The sample the answer-level analyses read: the most recent `limit` valid responses in
+    the cut (by submission time, then id) to questionnaires that ask any of `codes`, as a
+    subquery of their ids; and whether more were left out. Reproducible: the same data gives
+    the same sample, and the index on the submission time serves it at any size."""
+    asking = Question.objects.filter(code__in=list(codes)).values("version_id")
+    responses = valid_responses(filters).filter(version_id__in=asking)
+    ordered = responses.order_by("-submitted_at", "-pk").values("pk")
+    return ordered[:limit], ordered[limit : limit + 1].exists()
+
+
 def _next_month(day: dt.date) -> dt.date | None:
     """The first day of the next month; None after the calendar's last month."""
     if day.year == dt.MAXYEAR and day.month == 12:
@@ -296,8 +307,8 @@ def _live_where(
         where.append("r.submitted_at < %s")
         params.append(end)
     if after_watermark:
-        either = [f"r.submitted_at > {counts.WATERMARK_SQL}"]
-        params += counts.watermark_params()
+        either = [f"(r.submitted_at > {counts.WATERMARK_SQL} AND r.submitted_at > %s)"]
+        params += [*counts.watermark_params(), counts.watermark_hint()]
         for first, last in days or ():
             bounds = [f"r.submitted_at <= {counts.WATERMARK_SQL}"]
             params += counts.watermark_params()

@@ -249,7 +249,9 @@ def _live(filters: Filters, after_watermark: bool, days: list) -> Q:
         Subquery(FillState.objects.filter(name=counts.STATE).values("filled_until")[:1]),
         Value(counts.EPOCH),
     )
-    either = Q(response__submitted_at__gt=mark)
+    either = Q(response__submitted_at__gt=mark) & Q(
+        response__submitted_at__gt=counts.watermark_hint()
+    )
     for first, last in days:
         held = Q(response__submitted_at__lte=mark)
         if first is not None and (start := local_midnight(first)):
