@@ -30,6 +30,7 @@ STATE = "responses"
 LAG = dt.timedelta(minutes=5)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 REBUILD_WORK_MEM_MB = 256
+FILL_WORK_MEM_MB = 64
 
 ANSWERS = Answer._meta.db_table
 RESPONSES = Response._meta.db_table
@@ -74,33 +75,37 @@ def _cut_columns() -> list[tuple[str, str]]:
 
 
 def _group_answers(cursor, where: str, params: list) -> None:
-    """The window's valid answers, grouped by every key at once, into `manyi_answers`."""
+    """The window's valid answers, grouped by every key at once, into `manyi_answers`. The
+    window's responses are selected first (through the index on the submission time), then
+    their answers by response (see `sql.answers_of`)."""
     day, day_params = sql.local_day("r.submitted_at")
     cut_columns = _cut_columns()
-    keys = (
-        f"{day} AS day, r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
-        + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
-        + "q.code AS question_code, COALESCE(d.code, '') AS item, a.role AS role"
+    cuts = [name for name, _expression in cut_columns]
+    keys = ", ".join(f"w.{c}" for c in ["day", "survey_id", "team_id", *cuts])
+    names = ", ".join(
+        ["day", "survey_id", "team_id", *cuts, "question_code", "item", "role", "value", "option"]
+    )
+    answers = (
+        f"w {sql.answers_of('w', ANSWERS)} JOIN {QUESTIONS} q ON q.id = a.question_id "
+        f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id"
     )
     join, option = sql.options_join("a.choices")
-    names = ", ".join(
-        [
-            "day", "survey_id", "team_id", *(n for n, _e in cut_columns),
-            "question_code", "item", "role", "value", "option",
-        ]
-    )  # fmt: skip
+    common = "q.code AS question_code, COALESCE(d.code, '') AS item, a.role AS role"
     cursor.execute("DROP TABLE IF EXISTS manyi_answers")
     cursor.execute(
         f"CREATE TEMPORARY TABLE manyi_answers AS "
+        f"WITH w AS {sql.MATERIALIZED} (SELECT r.id AS id, {day} AS day, "
+        f"r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
+        + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
+        + f"1 AS one FROM {response_from()} WHERE {where} AND r.is_valid) "
         f"SELECT {names}, COUNT(*) AS n FROM ("
-        f" SELECT {keys}, a.number AS value, '' AS option FROM {answer_from()}"
-        f" WHERE {where} AND r.is_valid AND a.number IS NOT NULL"
+        f" SELECT {keys}, {common}, a.number AS value, '' AS option FROM {answers}"
+        f" WHERE a.number IS NOT NULL"
         f" UNION ALL"
-        f" SELECT {keys}, 0 AS value, SUBSTR({option}, 1, 100) AS option"
-        f" FROM {answer_from()} {join}"
-        f" WHERE {where} AND r.is_valid AND a.number IS NULL"
+        f" SELECT {keys}, {common}, 0 AS value, SUBSTR({option}, 1, 100) AS option"
+        f" FROM {answers} {join} WHERE a.number IS NULL"
         f") AS x GROUP BY {names}",
-        sql.adapt([*day_params, *params, *day_params, *params]),
+        sql.adapt([*day_params, *params]),
     )
 
 
@@ -240,6 +245,8 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     if until <= state.filled_until:
         return state.filled_until
     horizon = cut_days_from(until)
+    with connection.cursor() as cursor:
+        sql.for_bulk_work(cursor, FILL_WORK_MEM_MB)
     _drop_old_cut_days(state, horizon)
     _add(state.filled_until, until, cut_days_from=horizon)
     state.filled_until = until
@@ -273,7 +280,7 @@ def rebuild(now: dt.datetime | None = None) -> dt.datetime:
     postgres = sql.postgres()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        sql.local_work_mem(cursor, REBUILD_WORK_MEM_MB)
+        sql.for_bulk_work(cursor, REBUILD_WORK_MEM_MB)
         if postgres:  # check each row's survey at once, not in a queue until the commit
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     try:

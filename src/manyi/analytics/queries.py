@@ -383,14 +383,22 @@ def _answer_rows(filters: Filters, selector: Selector, group_by) -> list[tuple]:
             f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}"
         )
         params += where_params
-    group, group_params = _live_group(group_by)
-    where, where_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
-    where += ["r.is_valid", _in("q.code", codes), "a.role = %s"]
-    where_params += [*codes, selector.role]
+    # Live: the responses first (a few thousand after the watermark, through the index on
+    # the submission time), then their answers by response: kept apart (MATERIALIZED), or
+    # the planner may scan every answer of the question and look each response up.
+    live, live_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
+    live.append("r.is_valid")
+    group, group_params = ("0", []) if group_by == "item" else _live_group(group_by)
+    outer_group = "COALESCE(d.code, '')" if group_by == "item" else "t.g"
+    where, where_params = [_in("q.code", codes), "a.role = %s"], [*codes, selector.role]
     if selector.item is not None:
         where.append("COALESCE(d.code, '') = %s")
         where_params.append(selector.item)
-    source = counts.answer_from()
+    source = (
+        f"manyi_live t {sql.answers_of('t', counts.ANSWERS)} "
+        f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id "
+        f"LEFT JOIN {counts.DIMENSIONS} d ON d.id = a.dimension_id"
+    )
     if selector.options:
         join, option = sql.options_join("a.choices")
         source, value = f"{source} {join}", f"SUBSTR({option}, 1, 100)"
@@ -399,11 +407,14 @@ def _answer_rows(filters: Filters, selector: Selector, group_by) -> list[tuple]:
         value = "a.number"
         where.append("a.number IS NOT NULL")
     parts.append(
-        f"SELECT {group}, {value}, COUNT(*) FROM {source} "
-        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}"
+        f"SELECT {outer_group}, {value}, COUNT(*) FROM {source} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(outer_group, value)}"
     )
-    params += [*group_params, *where_params, *group_params]
-    return _fetch(" UNION ALL ".join(parts), params)
+    statement = (
+        f"WITH manyi_live AS {sql.MATERIALIZED} (SELECT r.id AS id, {group} AS g "
+        f"FROM {counts.response_from()} WHERE {' AND '.join(live)}) " + " UNION ALL ".join(parts)
+    )
+    return _fetch(statement, [*group_params, *live_params, *params, *where_params])
 
 
 def answer_counts(filters: Filters, selector: Selector, *, group_by=None) -> dict[object, dict]:

@@ -8,9 +8,26 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection
 
+# A common table expression computed once and kept apart from the rest of the statement
+# (PostgreSQL 12+, SQLite 3.35+).
+MATERIALIZED = "MATERIALIZED"
+
 
 def postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def answers_of(responses: str, answers_table: str) -> str:
+    """A join from the rows of `responses` (a table or CTE with `id`) to their answers (as
+    `a`), looked up by response through its index. PostgreSQL's planner would rather scan
+    every answer when it expects thousands of responses; a LATERAL subquery behind an
+    OFFSET 0 fence keeps the lookup per response (SQLite joins that way anyway)."""
+    if postgres():
+        return (
+            f"CROSS JOIN LATERAL (SELECT * FROM {answers_table} a0 "
+            f"WHERE a0.response_id = {responses}.id OFFSET 0) AS a"
+        )
+    return f"JOIN {answers_table} a ON a.response_id = {responses}.id"
 
 
 def local_day(column: str) -> tuple[str, list]:
@@ -52,10 +69,13 @@ def text(expression: str) -> str:
     return f"COALESCE(CAST({expression} AS varchar(100)), '')"
 
 
-def local_work_mem(cursor, megabytes: int) -> None:
-    """More memory for this transaction's sorts and hashes (a rebuild), PostgreSQL only."""
+def for_bulk_work(cursor, work_mem_mb: int) -> None:
+    """Settings for this transaction's fill or rebuild, PostgreSQL only: memory enough to
+    group in memory rather than in files, and no JIT (compiling a plan took longer than
+    running it: 0.4 s of a 1.3 s fill of 10,000 responses)."""
     if postgres():
-        cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
+        cursor.execute(f"SET LOCAL work_mem = '{int(work_mem_mb)}MB'")
+        cursor.execute("SET LOCAL jit = off")
 
 
 def adapt(params: list) -> list:
