@@ -172,8 +172,9 @@ def duckdb_times(connection, start, end, rounds: int) -> tuple[dict[str, float],
                     writer.writerows(rows)
     duck = duckdb.connect()
     duck.execute(
+        # Empty texts come back from CSV as NULL: the item of a plain question is "".
         f"CREATE TABLE answers AS SELECT * REPLACE (CAST(submitted_at AS TIMESTAMPTZ) "
-        f"AS submitted_at) FROM read_csv_auto('{path}')"
+        f"AS submitted_at, COALESCE(item, '') AS item) FROM read_csv_auto('{path}')"
     )
     rows = duck.execute("SELECT count(*) FROM answers").fetchone()[0]
     path.unlink()

@@ -69,31 +69,32 @@ def window(since: dt.datetime | None, until: dt.datetime | None) -> tuple[str, l
     return " AND ".join(where), params
 
 
-def _cut_columns() -> list[tuple[str, str]]:
-    """(column of the grouped table, SQL of the value as text) of every cut."""
-    return [(f"cut_{cut.name}", sql.text(cut.sql)) for cut in CUTS.values()]
+def _cut_columns(cuts=None) -> list[tuple[str, str]]:
+    """(column of the grouped rows, SQL of the value as text) of the cuts named (all)."""
+    names = CUTS if cuts is None else cuts
+    return [(f"cut_{name}", sql.text(CUTS[name].sql)) for name in names]
 
 
-def _group_answers(cursor, where: str, params: list) -> None:
-    """The window's valid answers, grouped by every key at once, into `manyi_answers`. The
-    window's responses are selected first (through the index on the submission time), then
-    their answers by response (see `sql.answers_of`)."""
+def answers_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
+    """SQL of the valid answers of the responses matching `where`, grouped by day, survey,
+    team, the cuts' values (all cuts, or those named), question, item, role, value and
+    option, with their count `n`. The responses are selected first (through the index on
+    the submission time), then their answers by response (see `sql.answers_of`)."""
     day, day_params = sql.local_day("r.submitted_at")
-    cut_columns = _cut_columns()
-    cuts = [name for name, _expression in cut_columns]
-    keys = ", ".join(f"w.{c}" for c in ["day", "survey_id", "team_id", *cuts])
+    cut_columns = _cut_columns(cuts)
+    cut_names = [name for name, _expression in cut_columns]
+    keys = ", ".join(f"w.{c}" for c in ["day", "survey_id", "team_id", *cut_names])
     names = ", ".join(
-        ["day", "survey_id", "team_id", *cuts, "question_code", "item", "role", "value", "option"]
-    )
+        ["day", "survey_id", "team_id", *cut_names, "question_code", "item", "role", "value",
+         "option"]
+    )  # fmt: skip
     answers = (
         f"w {sql.answers_of('w', ANSWERS)} JOIN {QUESTIONS} q ON q.id = a.question_id "
         f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id"
     )
     join, option = sql.options_join("a.choices")
     common = "q.code AS question_code, COALESCE(d.code, '') AS item, a.role AS role"
-    cursor.execute("DROP TABLE IF EXISTS manyi_answers")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE manyi_answers AS "
+    statement = (
         f"WITH w AS {sql.MATERIALIZED} (SELECT r.id AS id, {day} AS day, "
         f"r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
         + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
@@ -104,24 +105,37 @@ def _group_answers(cursor, where: str, params: list) -> None:
         f" UNION ALL"
         f" SELECT {keys}, {common}, 0 AS value, SUBSTR({option}, 1, 100) AS option"
         f" FROM {answers} {join} WHERE a.number IS NULL"
-        f") AS x GROUP BY {names}",
-        sql.adapt([*day_params, *params]),
+        f") AS x GROUP BY {names}"
     )
+    return statement, [*day_params, *params]
 
 
-def _group_responses(cursor, where: str, params: list) -> None:
+def responses_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
+    """SQL of the submitted responses matching `where` by day, survey, team, the cuts'
+    values and validity, with their count `n`."""
     day, day_params = sql.local_day("r.submitted_at")
-    cut_columns = _cut_columns()
+    cut_columns = _cut_columns(cuts)
     names = ", ".join(["day", "survey_id", "team_id", *(n for n, _e in cut_columns), "valid"])
-    cursor.execute("DROP TABLE IF EXISTS manyi_responses")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE manyi_responses AS SELECT {names}, COUNT(*) AS n FROM ("
+    statement = (
+        f"SELECT {names}, COUNT(*) AS n FROM ("
         f" SELECT {day} AS day, r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id, "
         + "".join(f"{expression} AS {name}, " for name, expression in cut_columns)
         + f"(r.is_valid IS TRUE) AS valid FROM {response_from()}"
-        f" WHERE {where}) AS x GROUP BY {names}",
-        sql.adapt([*day_params, *params]),
+        f" WHERE {where}) AS x GROUP BY {names}"
     )
+    return statement, [*day_params, *params]
+
+
+def _group_answers(cursor, where: str, params: list) -> None:
+    statement, params = answers_grouped(where, params)
+    cursor.execute("DROP TABLE IF EXISTS manyi_answers")
+    cursor.execute(f"CREATE TEMPORARY TABLE manyi_answers AS {statement}", sql.adapt(params))
+
+
+def _group_responses(cursor, where: str, params: list) -> None:
+    statement, params = responses_grouped(where, params)
+    cursor.execute("DROP TABLE IF EXISTS manyi_responses")
+    cursor.execute(f"CREATE TEMPORARY TABLE manyi_responses AS {statement}", sql.adapt(params))
 
 
 ANSWER_KEY = ["cut", "grain", "question_code", "day", "survey_id", "team_id", "cut_value",
@@ -248,7 +262,11 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     with connection.cursor() as cursor:
         sql.for_bulk_work(cursor, FILL_WORK_MEM_MB)
     _drop_old_cut_days(state, horizon)
-    _add(state.filled_until, until, cut_days_from=horizon)
+    # The first fill (a new database, or after the upgrade that created the rollups) counts
+    # the whole history: a month at a time, so that memory stays bounded.
+    first = state.filled_until == EPOCH
+    for since, end in _month_windows(until) if first else [(state.filled_until, until)]:
+        _add(since, end, cut_days_from=horizon)
     state.filled_until = until
     state.save(update_fields=["filled_until", "cut_days_from"])
     return until
@@ -340,20 +358,6 @@ WATERMARK_SQL = (
 
 def watermark_params() -> list:
     return [STATE, EPOCH]
-
-
-def watermark_hint() -> dt.datetime:
-    """The watermark as read at the start of the request (memoised). Readers add it as a
-    literal lower bound beside the in-statement watermark: it is never above that one (the
-    watermark only moves forward), and it lets the planner see how few rows the tail holds
-    and use the index on the submission time."""
-    memo = _memo.get()
-    if memo is not None and "watermark" in memo:
-        return memo["watermark"]
-    until = filled_until()
-    if memo is not None:
-        memo["watermark"] = until
-    return until
 
 
 def cut_days_kept_from() -> dt.date | None:

@@ -1,5 +1,5 @@
 """Satisfaction vs. loyalty: how repurchase intent and recommendation move with overall
-satisfaction. It needs each respondent's answers side by side, which count tables do not
+satisfaction. It needs each respondent's answers side by side, which rollups do not
 keep, so it reads the answers of a sample: the most recent SAMPLE valid responses in the cut
 to questionnaires asking the overall question (`queries.recent_sample`, like derived
 importance in `figures`)."""
@@ -18,7 +18,7 @@ from manyi.surveys.models import Answer
 
 from .queries import Filters, catalogue, recent_sample
 
-SAMPLE = 20_000
+SAMPLE = 5_000  # as derived importance: enough for five levels, fast at any size
 REPURCHASE_CODE = "repurchase"
 INTENT_YES = frozenset({"4", "5"})  # "definitely" and "probably"
 LEVELS = range(1, 6)

@@ -2,7 +2,7 @@ from . import counts
 
 
 class TailMemoMiddleware:
-    """Compute the count tables' live tail at most once per request."""
+    """Keep per-request reads (the watermark, the cuts' kept days) for the request only."""
 
     def __init__(self, get_response):
         self.get_response = get_response

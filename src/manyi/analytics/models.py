@@ -116,7 +116,7 @@ class PairRollup(models.Model):
 
 
 class FillState(models.Model):
-    """How far the count tables are filled: responses submitted up to `filled_until`."""
+    """How far the rollups are filled: responses submitted up to `filled_until`."""
 
     name = models.CharField(max_length=50, unique=True)
     filled_until = models.DateTimeField()

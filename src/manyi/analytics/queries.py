@@ -1,10 +1,8 @@
-"""The single source of survey numbers: counts by any cut, read from the count tables plus the
-live tail, and scoped to what the user may see. Scores are computed from these counts by
-`manyi.metrics`; dashboards, reports, exports and the API all call these functions.
-
-Evaluated items are the exception: their satisfaction and the weighted index (CSI) need
-respondent-level sums (one respondent's item ratings are correlated, METHODS.md), which
-`item_rating_sums` aggregates from the answers in one SQL statement."""
+"""The single source of survey numbers: counts by any cut, read from the rollups plus the
+live tail in one SQL statement each, and scoped to what the user may see. Scores are computed
+from these counts by `manyi.metrics`; dashboards, reports, exports and the API all call these
+functions. The weighted index's respondent-level sums are read the same way, in `ratings`.
+How the rollups are kept and read: `counts` and docs/adr/0005."""
 
 from __future__ import annotations
 
@@ -23,7 +21,7 @@ from manyi.accounts import access
 from manyi.surveys.choices import MatrixMeasure, QuestionType, ResponseStatus
 from manyi.surveys.models import Question, Response, Survey
 
-from . import counts, sql
+from . import counts, sql, tail
 from .cuts import CUTS, TEAM_LOOKUP, TEAM_SQL
 
 PERIODS = ("week", "month", "quarter", "year")
@@ -292,12 +290,11 @@ def _live_group(group_by) -> tuple[str, list]:
 
 
 def _live_where(
-    filters: Filters, *, after_watermark: bool, days: list | None = None
+    filters: Filters, *, days: list | None = None, until: dt.datetime | None = None
 ) -> tuple[list[str], list]:
-    """Submitted responses in the cut, read live: all of them; or those after the watermark
-    and those of `days` (ranges of local days the rollups do not hold), with the watermark
-    read in the same statement as the rollups, so that a fill committing meanwhile can
-    neither drop nor double a response."""
+    """Submitted responses in the cut, read from the answers: all of them in the period; or,
+    with `days` (ranges of local days the rollups do not hold), those of these days
+    submitted up to `until` (the watermark the rollup rows were read with)."""
     where, params = ["r.status = 'submitted'"], []
     start, end = _instants(filters)
     if start is not None:
@@ -306,12 +303,12 @@ def _live_where(
     if end is not None:
         where.append("r.submitted_at < %s")
         params.append(end)
-    if after_watermark:
-        either = [f"(r.submitted_at > {counts.WATERMARK_SQL} AND r.submitted_at > %s)"]
-        params += [*counts.watermark_params(), counts.watermark_hint()]
-        for first, last in days or ():
-            bounds = [f"r.submitted_at <= {counts.WATERMARK_SQL}"]
-            params += counts.watermark_params()
+    if days is not None:
+        where.append("r.submitted_at <= %s")
+        params.append(until)
+        either = []
+        for first, last in days:
+            bounds = ["1 = 1"]
             if first is not None and (instant := local_midnight(first)):
                 bounds.append("r.submitted_at >= %s")
                 params.append(instant)
@@ -319,7 +316,7 @@ def _live_where(
                 bounds.append("r.submitted_at < %s")
                 params.append(instant)
             either.append(f"({' AND '.join(bounds)})")
-        where.append(f"({' OR '.join(either)})")
+        where.append(f"({' OR '.join(either) or '1 = 0'})")
     if filters.survey_ids:
         where.append(_in("r.survey_id", filters.survey_ids))
         params += list(filters.survey_ids)
@@ -333,6 +330,70 @@ def _live_where(
         where.append(_in(f"COALESCE({TEAM_SQL}, 0)", filters.team_ids))
         params += list(filters.team_ids)
     return where, params
+
+
+def _with_mark(rollup_sql: str, params: list) -> tuple[dt.datetime, list[tuple]]:
+    """Run a rollup query together with the watermark, read in the same statement: the
+    rollup rows hold exactly the responses submitted up to it."""
+    statement = (
+        f"WITH manyi_mark AS (SELECT {counts.WATERMARK_SQL} AS mark) "
+        f"SELECT m.mark, x.* FROM manyi_mark m LEFT JOIN ({rollup_sql}) x ON 1 = 1"
+    )
+    rows = _fetch(statement, [*counts.watermark_params(), *params])
+    mark = rows[0][0]
+    if isinstance(mark, str):  # SQLite: UTC text
+        mark = dt.datetime.fromisoformat(mark)
+    if timezone.is_naive(mark):
+        mark = mark.replace(tzinfo=dt.UTC)
+    return mark, [row[1:] for row in rows if row[-1] is not None]
+
+
+def _tail_cuts(filters: Filters, group_by) -> tuple[str, ...]:
+    """The cuts whose values the tail rows must carry for this query."""
+    needed = set(filters.cut_values())
+    if group_by in CUTS:
+        needed.add(group_by)
+    return tuple(sorted(needed))
+
+
+def _tail_match(filters: Filters, cuts: tuple[str, ...]):
+    """A test of a tail row's (day, survey, team, cut values) against the filters."""
+    since, until = filters.since, filters.until
+    surveys = set(filters.survey_ids)
+    wanted = [
+        (i, CUTS[name].parse, value)
+        for i, name in enumerate(cuts)
+        if (value := filters.cut_values().get(name))
+    ]
+    teams = None if filters.team_ids is None else set(filters.team_ids)
+
+    def keeps(day, survey, team, values) -> bool:
+        return (
+            (since is None or day >= since)
+            and (until is None or day <= until)
+            and (not surveys or survey in surveys)
+            and (not filters.team_id or team == filters.team_id)
+            and (teams is None or team in teams)
+            and all(parse(values[i] or "") == value for i, parse, value in wanted)
+        )
+
+    return keeps
+
+
+def _tail_group(group_by, cuts: tuple[str, ...]):
+    """The group of a tail row, the same keys as the rollups give."""
+    if group_by is None:
+        return lambda day, survey, team, values, item: None
+    if group_by in PERIODS:
+        return lambda day, survey, team, values, item: period_start(day, group_by)
+    if group_by == "survey":
+        return lambda day, survey, team, values, item: survey
+    if group_by == "team":
+        return lambda day, survey, team, values, item: team
+    if group_by == "item":
+        return lambda day, survey, team, values, item: item
+    i, parse = cuts.index(group_by), CUTS[group_by].parse
+    return lambda day, survey, team, values, item: parse(values[i] or "")
 
 
 def _group_key(value, group_by):
@@ -362,35 +423,62 @@ def _fetch(statement: str, params: list) -> list[tuple]:
 
 
 def _answer_rows(filters: Filters, selector: Selector, group_by) -> list[tuple]:
-    """(group, value or option, n) rows: the rollups and the live tail, or live alone."""
+    """(group key, value or option, n) rows: from the rollups, the days they do not hold and
+    the live tail; or, for a query that combines cuts, from the answers alone."""
     codes = tuple(selector.codes)
     if not codes:
         return []
     cut = _rollup_cut(filters, group_by)
-    parts, params, live_days = [], [], []
-    if cut is not None:
-        where, where_params, live_days = _rollup_where(filters, cut, group_by)
-        where += [_in("question_code", codes), "role = %s"]
-        where_params += [*codes, selector.role]
-        if selector.item is not None:
-            where.append("item = %s")
-            where_params.append(selector.item)
-        where.append("option <> ''" if selector.options else "option = ''")
-        value = "option" if selector.options else "value"
-        group = _rollup_group(group_by)
-        parts.append(
-            f"SELECT {group}, {value}, SUM(count) FROM {counts.ANSWER_ROLLUP} "
-            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}"
-        )
-        params += where_params
-    # Live: the responses first (a few thousand after the watermark, through the index on
-    # the submission time), then their answers by response: kept apart (MATERIALIZED), or
-    # the planner may scan every answer of the question and look each response up.
-    live, live_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
+    if cut is None:
+        rows = _live_answer_rows(filters, selector, group_by, days=None, until=None)
+        return [(_group_key(g, group_by), v, n) for g, v, n in rows]
+    where, params, live_days = _rollup_where(filters, cut, group_by)
+    where += [_in("question_code", codes), "role = %s"]
+    params += [*codes, selector.role]
+    if selector.item is not None:
+        where.append("item = %s")
+        params.append(selector.item)
+    where.append("option <> ''" if selector.options else "option = ''")
+    value = "option" if selector.options else "value"
+    group = _rollup_group(group_by)
+    mark, rows = _with_mark(
+        f"SELECT {group} AS g, {value} AS v, SUM(count) AS n FROM {counts.ANSWER_ROLLUP} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, value)}",
+        params,
+    )
+    if live_days:
+        rows += _live_answer_rows(filters, selector, group_by, days=live_days, until=mark)
+    result = [(_group_key(g, group_by), v, n) for g, v, n in rows]
+    cuts = _tail_cuts(filters, group_by)
+    keeps, group_of = _tail_match(filters, cuts), _tail_group(group_by, cuts)
+    by_question = tail.answers(mark, cuts)
+    for code in codes:
+        for day, survey, team, values, item, number, option, n in by_question.get(
+            (code, selector.role), ()
+        ):
+            if selector.item is not None and item != selector.item:
+                continue
+            if bool(option) != selector.options or not keeps(day, survey, team, values):
+                continue
+            result.append((group_of(day, survey, team, values, item), option or number, n))
+    return result
+
+
+def _live_answer_rows(filters, selector, group_by, *, days, until) -> list[tuple]:
+    """(group, value or option, n) from the answers: the responses first (a few thousand on
+    the days asked, through the index on the submission time), then their answers by
+    response (kept apart by MATERIALIZED: the planner may otherwise scan every answer)."""
+    live, live_params = _live_where(filters, days=days, until=until)
     live.append("r.is_valid")
     group, group_params = ("0", []) if group_by == "item" else _live_group(group_by)
     outer_group = "COALESCE(d.code, '')" if group_by == "item" else "t.g"
-    where, where_params = [_in("q.code", codes), "a.role = %s"], [*codes, selector.role]
+    where, where_params = (
+        [_in("q.code", selector.codes), "a.role = %s"],
+        [
+            *selector.codes,
+            selector.role,
+        ],
+    )
     if selector.item is not None:
         where.append("COALESCE(d.code, '') = %s")
         where_params.append(selector.item)
@@ -406,15 +494,13 @@ def _answer_rows(filters: Filters, selector: Selector, group_by) -> list[tuple]:
     else:
         value = "a.number"
         where.append("a.number IS NOT NULL")
-    parts.append(
+    statement = (
+        f"WITH manyi_live AS {sql.MATERIALIZED} (SELECT r.id AS id, {group} AS g "
+        f"FROM {counts.response_from()} WHERE {' AND '.join(live)}) "
         f"SELECT {outer_group}, {value}, COUNT(*) FROM {source} "
         f"WHERE {' AND '.join(where)} GROUP BY {_by(outer_group, value)}"
     )
-    statement = (
-        f"WITH manyi_live AS {sql.MATERIALIZED} (SELECT r.id AS id, {group} AS g "
-        f"FROM {counts.response_from()} WHERE {' AND '.join(live)}) " + " UNION ALL ".join(parts)
-    )
-    return _fetch(statement, [*group_params, *live_params, *params, *where_params])
+    return _fetch(statement, [*group_params, *live_params, *where_params])
 
 
 def answer_counts(filters: Filters, selector: Selector, *, group_by=None) -> dict[object, dict]:
@@ -422,7 +508,7 @@ def answer_counts(filters: Filters, selector: Selector, *, group_by=None) -> dic
     result: dict[object, dict] = defaultdict(lambda: defaultdict(int))
     for group, value, n in _answer_rows(filters, selector, group_by):
         key = value if selector.options else int(value)
-        result[_group_key(group, group_by)][key] += int(n)
+        result[group][key] += int(n)
     return {k: dict(v) for k, v in result.items()}
 
 
@@ -437,30 +523,43 @@ def response_totals(filters: Filters, *, group_by=None) -> dict:
     if group_by == "item":
         raise ValueError("responses have no evaluated item to group by")
     cut = _rollup_cut(filters, group_by)
-    parts, params, live_days = [], [], []
-    if cut is not None:
-        where, where_params, live_days = _rollup_where(filters, cut, group_by)
+    rows: list[tuple] = []
+    if cut is None:
+        rows = [(_group_key(g, group_by), v, n) for g, v, n in _live_response_rows(
+            filters, group_by, days=None, until=None)]  # fmt: skip
+    else:
+        where, params, live_days = _rollup_where(filters, cut, group_by)
         group = _rollup_group(group_by)
-        parts.append(
-            f"SELECT {group}, valid, SUM(count) FROM {counts.RESPONSE_ROLLUP} "
-            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, 'valid')}"
+        mark, fetched = _with_mark(
+            f"SELECT {group} AS g, valid AS v, SUM(count) AS n FROM {counts.RESPONSE_ROLLUP} "
+            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, 'valid')}",
+            params,
         )
-        params += where_params
-    group, group_params = _live_group(group_by)
-    where, where_params = _live_where(filters, after_watermark=cut is not None, days=live_days)
-    valid = "(r.is_valid IS TRUE)"
-    parts.append(
-        f"SELECT {group}, {valid}, COUNT(*) FROM {counts.response_from()} "
-        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, valid)}"
-    )
-    params += [*group_params, *where_params, *group_params]
-    rows = _fetch(" UNION ALL ".join(parts), params)
+        if live_days:
+            fetched += _live_response_rows(filters, group_by, days=live_days, until=mark)
+        rows = [(_group_key(g, group_by), v, n) for g, v, n in fetched]
+        cuts = _tail_cuts(filters, group_by)
+        keeps, group_of = _tail_match(filters, cuts), _tail_group(group_by, cuts)
+        for day, survey, team, values, valid, n in tail.responses(mark, cuts):
+            if keeps(day, survey, team, values):
+                rows.append((group_of(day, survey, team, values, ""), valid, n))
     tallies: dict[object, list[int]] = defaultdict(lambda: [0, 0])
-    for group_value, is_valid, n in rows:
-        tally = tallies[_group_key(group_value, group_by)]
+    for group, is_valid, n in rows:
+        tally = tallies[group]
         tally[0] += int(n)
         tally[1] += int(n) if is_valid else 0
     return {k: ResponseTotals(*v) for k, v in tallies.items()}
+
+
+def _live_response_rows(filters: Filters, group_by, *, days, until) -> list[tuple]:
+    group, group_params = _live_group(group_by)
+    where, where_params = _live_where(filters, days=days, until=until)
+    valid = "(r.is_valid IS TRUE)"
+    return _fetch(
+        f"SELECT {group}, {valid}, COUNT(*) FROM {counts.response_from()} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, valid)}",
+        [*group_params, *where_params, *group_params],
+    )
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -50,9 +49,9 @@ from manyi.metrics.csi import PairSums, Questionnaire
 from manyi.surveys.choices import AnswerRole, MatrixMeasure, QuestionType
 from manyi.surveys.models import Answer, Dimension, Question, QuestionItem
 
-from . import counts, sql
+from . import tail
 from .cuts import CUTS, TEAM_LOOKUP
-from .models import FillState, PairRollup
+from .models import PairRollup
 from .queries import (
     PERIODS,
     Filters,
@@ -61,6 +60,10 @@ from .queries import (
     _rollup_cut,
     _rollup_group,
     _rollup_where,
+    _tail_cuts,
+    _tail_group,
+    _tail_match,
+    _with_mark,
     local_midnight,
     valid_responses,
 )
@@ -185,17 +188,17 @@ def _text(lookup: str):
     return Coalesce(Cast(F(lookup), CharField()), Value(""), output_field=CharField())
 
 
-def group_ratings(cursor, since, until) -> None:
-    """The window's ratings, paired within each response, grouped by every key at once into
-    `manyi_pairs` (for `counts` to sum into the rollup); respondent rows have items 0."""
-    window = Q(response__submitted_at__gt=since)
-    if until is not None:
-        window &= Q(response__submitted_at__lte=until)
-    cut_names = [f"cut_{name}" for name in CUTS]
-    rows = _ratings(window).annotate(
+def pairs_grouped(responses: Q, cuts=None) -> tuple[str, list]:
+    """SQL of the ratings of the valid responses matching `responses`, paired within each
+    response and grouped by day, survey, version, team, the cuts' values (all cuts, or those
+    named), items and scales, with n, Σa, Σb and Σab; respondent rows have items 0 and count
+    in n the respondents who rated an item their version's index weighs."""
+    names = list(CUTS) if cuts is None else list(cuts)
+    cut_names = [f"cut_{name}" for name in names]
+    rows = _ratings(responses).annotate(
         day=TruncDate("response__submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
         team=Coalesce(f"response__{TEAM_LOOKUP}", Value(0), output_field=IntegerField()),
-        **{f"cut_{name}": _text(f"response__{cut.lookup}") for name, cut in CUTS.items()},
+        **{f"cut_{name}": _text(f"response__{CUTS[name].lookup}") for name in names},
     )
     rows = rows.values_list(
         "response_id", "day", "response__survey_id", "response__version_id", "team",
@@ -205,9 +208,7 @@ def group_ratings(cursor, since, until) -> None:
     columns = ["resp", "day", "survey_id", "version_id", "team_id", *cut_names]
     keys = ", ".join(columns[1:])
     a_keys = ", ".join(f"a.{c}" for c in columns[1:])
-    cursor.execute("DROP TABLE IF EXISTS manyi_pairs")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE manyi_pairs AS "
+    statement = (
         f"WITH r ({', '.join(columns)}, item, number, scale, weighed) AS ({inner}) "
         f"SELECT {a_keys}, a.item AS item_a, a.scale AS scale_a, b.item AS item_b, "
         f"b.scale AS scale_b, COUNT(*) AS n, SUM(a.number) AS sum_a, SUM(b.number) AS sum_b, "
@@ -216,9 +217,19 @@ def group_ratings(cursor, since, until) -> None:
         f"GROUP BY {a_keys}, a.item, a.scale, b.item, b.scale "
         f"UNION ALL "
         f"SELECT {keys}, 0, 0, 0, 0, COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), 0, 0, 0 "
-        f"FROM r GROUP BY {keys}",
-        params,
+        f"FROM r GROUP BY {keys}"
     )
+    return statement, list(params)
+
+
+def group_ratings(cursor, since, until) -> None:
+    """The window's pair sums into `manyi_pairs`, for `counts` to sum into the rollup."""
+    window = Q(response__submitted_at__gt=since)
+    if until is not None:
+        window &= Q(response__submitted_at__lte=until)
+    statement, params = pairs_grouped(window)
+    cursor.execute("DROP TABLE IF EXISTS manyi_pairs")
+    cursor.execute(f"CREATE TEMPORARY TABLE manyi_pairs AS {statement}", params)
 
 
 def _group_expression(group_by):
@@ -239,21 +250,15 @@ def _group_expression(group_by):
     return _text(f"response__{CUTS[group_by].lookup}")
 
 
-def _live(filters: Filters, after_watermark: bool, days: list) -> Q:
-    """The responses to read live: in the cut, and (when the rollups serve the rest) after
-    the watermark or on `days` the rollups do not hold, the watermark read in the statement."""
+def _live(filters: Filters, days: list | None, until) -> Q:
+    """The responses to read from the answers: in the cut; with `days` (ranges of local days
+    the rollups do not hold), only those days, submitted up to `until` (the watermark)."""
     q = Q(response__in=valid_responses(filters).values("pk"))
-    if not after_watermark:
+    if days is None:
         return q
-    mark = Coalesce(
-        Subquery(FillState.objects.filter(name=counts.STATE).values("filled_until")[:1]),
-        Value(counts.EPOCH),
-    )
-    either = Q(response__submitted_at__gt=mark) & Q(
-        response__submitted_at__gt=counts.watermark_hint()
-    )
+    either = Q(pk__in=[])
     for first, last in days:
-        held = Q(response__submitted_at__lte=mark)
+        held = Q(response__submitted_at__lte=until)
         if first is not None and (start := local_midnight(first)):
             held &= Q(response__submitted_at__gte=start)
         if last < dt.date.max and (end := local_midnight(last + dt.timedelta(days=1))):
@@ -262,23 +267,8 @@ def _live(filters: Filters, after_watermark: bool, days: list) -> Q:
     return q & either
 
 
-def _pair_rows(filters: Filters, group_by) -> list[tuple]:
-    """(group, version, item a, scale a, item b, scale b, n, Σa, Σb, Σab) rows, integers."""
-    cut = _rollup_cut(filters, group_by)
-    live_days: list = []
-    rollup_sql, rollup_params = "", []
-    if cut is not None:
-        where, rollup_params, live_days = _rollup_where(filters, cut, group_by)
-        group = _rollup_group(group_by)
-        keys = ", ".join(PAIR_KEYS)
-        sums = ", ".join(f"SUM({v})" for v in PAIR_VALUES)
-        rollup_sql = (
-            f"SELECT {group}, {keys}, {sums} FROM {PAIR_ROLLUP} "
-            f"WHERE {' AND '.join(where)} GROUP BY {_by(group, keys)} UNION ALL "
-        )
-    rows = _ratings(_live(filters, cut is not None, live_days)).annotate(
-        grp=_group_expression(group_by)
-    )
+def _live_pair_rows(filters: Filters, group_by, *, days, until) -> list[tuple]:
+    rows = _ratings(_live(filters, days, until)).annotate(grp=_group_expression(group_by))
     rows = rows.values_list(
         "response_id", "grp", "response__version_id", "item_id", "number",
         "question__scale_max", "weighed",
@@ -286,7 +276,6 @@ def _pair_rows(filters: Filters, group_by) -> list[tuple]:
     inner, params = rows.query.sql_with_params()
     statement = (
         f"WITH r (resp, grp, version, item, number, scale, weighed) AS ({inner}) "
-        f"{rollup_sql}"
         "SELECT a.grp, a.version, a.item, a.scale, b.item, b.scale, COUNT(*), SUM(a.number), "
         "SUM(b.number), SUM(a.number * b.number) "
         "FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
@@ -296,8 +285,36 @@ def _pair_rows(filters: Filters, group_by) -> list[tuple]:
         "0, 0, 0 FROM r GROUP BY grp, version"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *sql.adapt(rollup_params)])
+        cursor.execute(statement, params)
         return cursor.fetchall()
+
+
+def _pair_rows(filters: Filters, group_by) -> list[tuple]:
+    """(group key, version, item a, scale a, item b, scale b, n, Σa, Σb, Σab) rows, integers:
+    from the rollups, the days they do not hold and the live tail; or, for a query that
+    combines cuts, from the answers alone."""
+    cut = _rollup_cut(filters, group_by)
+    if cut is None:
+        rows = _live_pair_rows(filters, group_by, days=None, until=None)
+        return [(_group_key(row[0], group_by), *row[1:]) for row in rows]
+    where, params, live_days = _rollup_where(filters, cut, group_by)
+    group = _rollup_group(group_by)
+    keys = ", ".join(PAIR_KEYS)
+    sums = ", ".join(f"SUM({v}) AS {v}" for v in PAIR_VALUES)
+    mark, rows = _with_mark(
+        f"SELECT {group} AS g, {keys}, {sums} FROM {PAIR_ROLLUP} "
+        f"WHERE {' AND '.join(where)} GROUP BY {_by(group, keys)}",
+        params,
+    )
+    if live_days:
+        rows += _live_pair_rows(filters, group_by, days=live_days, until=mark)
+    result = [(_group_key(row[0], group_by), *row[1:]) for row in rows]
+    cuts = _tail_cuts(filters, group_by)
+    keeps, group_of = _tail_match(filters, cuts), _tail_group(group_by, cuts)
+    for day, survey, version, team, values, *rest in tail.pairs(mark, cuts):
+        if keeps(day, survey, team, values):
+            result.append((group_of(day, survey, team, values, ""), version, *rest))
+    return result
 
 
 def item_rating_sums(
@@ -312,7 +329,7 @@ def item_rating_sums(
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     respondents: dict[tuple, int] = defaultdict(int)
     for grp, version, a, scale_a, b, scale_b, n, x, y, xy in _pair_rows(filters, group_by):
-        group = (_group_key(grp, group_by), set_of.get(version, 0))
+        group = (grp, set_of.get(version, 0))
         if not a:
             respondents[group] += int(n)
             continue

@@ -8,7 +8,7 @@ Two limits, in days, from settings (0 switches a limit off):
   creation, a purchase (bought, delivered or returned), an interaction (occurred or closed),
   an invitation (created or sent, or still waiting to be sent) and a response (started, saved
   or submitted). The customer row stays, with its purchases, interactions and every answer,
-  so scores and count tables do not change.
+  so scores and rollups do not change.
 - MANYI_RETENTION_OPEN_TEXT_DAYS: the text of open answers given longer ago than that is
   cleared. The answer row stays (the question still counts as answered) and records when its
   text was removed (`Answer.redacted_at`).

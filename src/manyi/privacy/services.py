@@ -106,7 +106,7 @@ def contact_reveal(*, user, contact: ContactPoint, request=None) -> str:
 # address, free text of interactions, open-text answers, reasons typed by staff. What the
 # figures are made of stays: gender, birth year, region, segment, team, tags, language,
 # purchases and their items, interaction kinds and dates, responses, ratings and choices. So
-# every score, count table and dashboard is the same after an erasure as before.
+# every score, rollup and dashboard is the same after an erasure as before.
 
 
 @transaction.atomic

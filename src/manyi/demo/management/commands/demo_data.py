@@ -125,7 +125,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=self.progress if options["verbosity"] > 1 else None,
             )
-        # The dashboards' count tables, filled at once rather than by the scheduler's first
+        # The dashboards' rollups, filled at once rather than by the scheduler's first
         # run, and fresh planner statistics after a bulk write (PostgreSQL runs here with
         # autovacuum off; SQLite's planner uses them too).
         counts.rebuild()
