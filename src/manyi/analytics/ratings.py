@@ -23,40 +23,25 @@ scale are made from them in Python, the same way for rollup rows and for live on
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    DateField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Trunc, TruncDate
 
 from manyi.metrics.csi import PairSums, Questionnaire
 from manyi.surveys.choices import AnswerRole, MatrixMeasure, QuestionType
-from manyi.surveys.models import Answer, Dimension, Question, QuestionItem
+from manyi.surveys.models import Dimension, Question, QuestionItem
 
-from . import tail
-from .cuts import CUTS, TEAM_LOOKUP
+from . import counts, sql, tail
+from .cuts import CUTS, TEAM_SQL
 from .models import PairRollup
 from .queries import (
-    PERIODS,
     Filters,
     _by,
     _group_key,
+    _live_group,
+    _live_where,
     _rollup_cut,
     _rollup_group,
     _rollup_where,
@@ -64,8 +49,6 @@ from .queries import (
     _tail_group,
     _tail_match,
     _with_mark,
-    local_midnight,
-    valid_responses,
 )
 
 PAIR_ROLLUP = PairRollup._meta.db_table
@@ -81,21 +64,6 @@ class WeightSet:
     weights: tuple[tuple[str, float], ...]  # (item code, weight), by code
     version_ids: tuple[int, ...]
     repeats: tuple[int, ...] = ()  # versions rating an item in more than one question
-
-
-def _item_rating_answers():
-    """Answers that rate an evaluated item, with the item (`item_id`) annotated."""
-    rates_item = Q(
-        question__type=QuestionType.MATRIX,
-        question__measure=MatrixMeasure.SATISFACTION,
-        role=AnswerRole.VALUE,
-        dimension__isnull=False,
-    ) | Q(question__type=QuestionType.CSAT, question__dimension__isnull=False)
-    return (
-        Answer.objects.filter(rates_item, number__isnull=False, question__scale_max__isnull=False)
-        .annotate(item_id=Coalesce("dimension_id", "question__dimension_id"))
-        .order_by()
-    )
 
 
 def weight_sets(survey_ids: Iterable[int] = ()) -> tuple[WeightSet, ...]:
@@ -137,155 +105,115 @@ def weight_sets(survey_ids: Iterable[int] = ()) -> tuple[WeightSet, ...]:
     )
 
 
-def _ratings(responses: Q):
-    """The answers that count for the index, of valid responses matching `responses` (a
-    condition on the response), with whether each counts for its version's index."""
+def ratings_sql(
+    where: str, params: list, columns: list[tuple[str, str]], column_params: list, *, bulk=False
+):
+    """The head of a statement (`WITH ... r AS (...)`) whose `r` holds the answers that count
+    for the index, of the valid responses matching `where` (SQL over `r` and `c`, with
+    `params`): one row per response and item, with `resp`, the response-level `columns`
+    ((name, SQL) with `column_params`), `item`, `number`, `scale` and `weighed` (1 when the
+    item is one its version's index weighs). The responses are selected first and their
+    answers looked up per response (see `sql.answers_of`)."""
     sets = weight_sets()
-    answers = (
-        _item_rating_answers()
-        .filter(response__status="submitted", response__is_valid=True)
-        .filter(responses)
-    )
-    # An item rated again later in the same response: only the first rating counts. Only
-    # versions that rate an item twice need the (costlier) test.
-    repeats = [version_id for s in sets for version_id in s.repeats]
-    if repeats:
-        earlier = _item_rating_answers().filter(
-            Q(question__page__lt=OuterRef("question__page"))
-            | Q(
-                question__page=OuterRef("question__page"),
-                question__position__lt=OuterRef("question__position"),
-            )
-            | Q(
-                question__page=OuterRef("question__page"),
-                question__position=OuterRef("question__position"),
-                question_id__lt=OuterRef("question_id"),
-            ),
-            response_id=OuterRef("response_id"),
-            item_id=OuterRef("item_id"),
-        )
-        answers = answers.exclude(Q(response__version_id__in=repeats), Exists(earlier))
-    # Whether the respondent counts in the n of the version's index: an item it weighs.
     ids = {code: pk for pk, code in Dimension.objects.values_list("pk", "code")}
-    weighed = [
-        When(
-            response__version_id__in=s.version_ids,
-            item_id__in=[ids[code] for code, weight in s.weights if weight > 0],
-            then=Value(1),
+    cases, case_params = [], []
+    for s in sets:
+        weighed = [ids[code] for code, weight in s.weights if weight > 0 and code in ids]
+        if weighed and s.version_ids:
+            cases.append(
+                f"WHEN ra.version_id IN ({', '.join(['%s'] * len(s.version_ids))}) "
+                f"AND ra.item IN ({', '.join(['%s'] * len(weighed))}) THEN 1"
+            )
+            case_params += [*s.version_ids, *weighed]
+    weighed_sql = f"CASE {' '.join(cases)} ELSE 0 END" if cases else "0"
+    repeats = [version_id for s in sets for version_id in s.repeats]
+    first_only, repeat_params = "", []
+    if repeats:
+        # An item rated again later in the same response: only the first rating counts.
+        first_only = (
+            f"WHERE NOT (ra.version_id IN ({', '.join(['%s'] * len(repeats))}) AND EXISTS ("
+            "SELECT 1 FROM ra e WHERE e.resp = ra.resp AND e.item = ra.item AND (e.page < ra.page"
+            " OR (e.page = ra.page AND (e.position < ra.position"
+            " OR (e.position = ra.position AND e.qid < ra.qid))))))"
         )
-        for s in sets
-        if any(weight > 0 for _code, weight in s.weights)
-    ]
-    in_index = (
-        Case(*weighed, default=Value(0), output_field=IntegerField())
-        if weighed
-        else Value(0, output_field=IntegerField())
+        repeat_params = list(repeats)
+    names = [name for name, _expression in columns]
+    head = (
+        f"WITH w AS {sql.MATERIALIZED} (SELECT r.id AS id, r.version_id AS version_id"
+        + "".join(f", {expression} AS {name}" for name, expression in columns)
+        + f" FROM {counts.response_from()} WHERE {where} AND r.is_valid), "
+        "ra AS (SELECT w.id AS resp, w.version_id AS version_id"
+        + "".join(f", w.{name} AS {name}" for name in names)
+        + ", COALESCE(a.dimension_id, q.dimension_id) AS item, a.number AS number, "
+        "q.scale_max AS scale, q.page AS page, q.position AS position, q.id AS qid "
+        f"FROM w {sql.answers_of('w', counts.ANSWERS, bulk=bulk)} "
+        f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id "
+        "WHERE a.number IS NOT NULL AND q.scale_max IS NOT NULL AND ("
+        "(q.type = %s AND q.measure = %s AND a.role = %s AND a.dimension_id IS NOT NULL)"
+        " OR (q.type = %s AND q.dimension_id IS NOT NULL))), "
+        "r AS (SELECT ra.resp AS resp, ra.version_id AS version_id"
+        + "".join(f", ra.{name} AS {name}" for name in names)
+        + f", ra.item AS item, ra.number AS number, ra.scale AS scale, {weighed_sql} AS weighed "
+        f"FROM ra {first_only}) "
     )
-    return answers.annotate(weighed=in_index)
+    kinds = [QuestionType.MATRIX, MatrixMeasure.SATISFACTION, AnswerRole.VALUE, QuestionType.CSAT]
+    return head, [
+        *column_params, *sql.adapt(params), *[str(k) for k in kinds], *case_params,
+        *repeat_params,
+    ]  # fmt: skip
 
 
-def _text(lookup: str):
-    return Coalesce(Cast(F(lookup), CharField()), Value(""), output_field=CharField())
-
-
-def pairs_grouped(responses: Q, cuts=None) -> tuple[str, list]:
-    """SQL of the ratings of the valid responses matching `responses`, paired within each
-    response and grouped by day, survey, version, team, the cuts' values (all cuts, or those
-    named), items and scales, with n, Σa, Σb and Σab; respondent rows have items 0 and count
-    in n the respondents who rated an item their version's index weighs."""
-    names = list(CUTS) if cuts is None else list(cuts)
-    cut_names = [f"cut_{name}" for name in names]
-    rows = _ratings(responses).annotate(
-        day=TruncDate("response__submitted_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
-        team=Coalesce(f"response__{TEAM_LOOKUP}", Value(0), output_field=IntegerField()),
-        **{f"cut_{name}": _text(f"response__{CUTS[name].lookup}") for name in names},
-    )
-    rows = rows.values_list(
-        "response_id", "day", "response__survey_id", "response__version_id", "team",
-        *cut_names, "item_id", "number", "question__scale_max", "weighed",
-    )  # fmt: skip
-    inner, params = rows.query.sql_with_params()
-    columns = ["resp", "day", "survey_id", "version_id", "team_id", *cut_names]
-    keys = ", ".join(columns[1:])
-    a_keys = ", ".join(f"a.{c}" for c in columns[1:])
-    statement = (
-        f"WITH r ({', '.join(columns)}, item, number, scale, weighed) AS ({inner}) "
+def _pairs_select(keys: list[str]) -> str:
+    """Pair sums over `r` grouped by `keys` (columns of r), and respondent rows (items 0)."""
+    a_keys = ", ".join(f"a.{k}" for k in keys)
+    plain = ", ".join(keys)
+    return (
         f"SELECT {a_keys}, a.item AS item_a, a.scale AS scale_a, b.item AS item_b, "
-        f"b.scale AS scale_b, COUNT(*) AS n, SUM(a.number) AS sum_a, SUM(b.number) AS sum_b, "
-        f"SUM(a.number * b.number) AS sum_ab "
-        f"FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
+        "b.scale AS scale_b, COUNT(*) AS n, SUM(a.number) AS sum_a, SUM(b.number) AS sum_b, "
+        "SUM(a.number * b.number) AS sum_ab "
+        "FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
         f"GROUP BY {a_keys}, a.item, a.scale, b.item, b.scale "
-        f"UNION ALL "
-        f"SELECT {keys}, 0, 0, 0, 0, COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), 0, 0, 0 "
-        f"FROM r GROUP BY {keys}"
+        f"UNION ALL SELECT {plain}, 0, 0, 0, 0, "
+        "COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), 0, 0, 0 "
+        f"FROM r GROUP BY {plain}"
     )
-    return statement, list(params)
 
 
-def group_ratings(cursor, since, until) -> None:
+def pairs_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple[str, list]:
+    """SQL of the pair sums of the valid responses matching `where`, grouped by day, survey,
+    version, team and the cuts' values (all cuts, or those named), then items and scales,
+    with n, Σa, Σb and Σab; respondent rows have items 0 and count in n the respondents who
+    rated an item their version's index weighs."""
+    names = list(CUTS) if cuts is None else list(cuts)
+    day, day_params = sql.local_day("r.submitted_at")
+    columns = [
+        ("day", day),
+        ("survey_id", "r.survey_id"),
+        ("team_id", f"COALESCE({TEAM_SQL}, 0)"),
+        *((f"cut_{name}", sql.text(CUTS[name].sql)) for name in names),
+    ]
+    head, head_params = ratings_sql(where, params, columns, day_params, bulk=bulk)
+    keys = ["day", "survey_id", "version_id", "team_id", *(f"cut_{n}" for n in names)]
+    return head + _pairs_select(keys), head_params
+
+
+def group_ratings(cursor, since, until, *, bulk=False) -> None:
     """The window's pair sums into `manyi_pairs`, for `counts` to sum into the rollup."""
-    window = Q(response__submitted_at__gt=since)
-    if until is not None:
-        window &= Q(response__submitted_at__lte=until)
-    statement, params = pairs_grouped(window)
+    where, params = counts.window(since, until)
+    statement, params = pairs_grouped(where, params, bulk=bulk)
     cursor.execute("DROP TABLE IF EXISTS manyi_pairs")
     cursor.execute(f"CREATE TEMPORARY TABLE manyi_pairs AS {statement}", params)
 
 
-def _group_expression(group_by):
-    """A rating's group, as the rollups give it (cut values as text)."""
-    if group_by is None:
-        return Value(0, output_field=IntegerField())
-    if group_by in PERIODS:
-        return Trunc(
-            "response__submitted_at",
-            group_by,
-            output_field=DateField(),
-            tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE),
-        )
-    if group_by == "survey":
-        return F("response__survey_id")
-    if group_by == "team":
-        return Coalesce(f"response__{TEAM_LOOKUP}", Value(0), output_field=IntegerField())
-    return _text(f"response__{CUTS[group_by].lookup}")
-
-
-def _live(filters: Filters, days: list | None, until) -> Q:
-    """The responses to read from the answers: in the cut; with `days` (ranges of local days
-    the rollups do not hold), only those days, submitted up to `until` (the watermark)."""
-    q = Q(response__in=valid_responses(filters).values("pk"))
-    if days is None:
-        return q
-    either = Q(pk__in=[])
-    for first, last in days:
-        held = Q(response__submitted_at__lte=until)
-        if first is not None and (start := local_midnight(first)):
-            held &= Q(response__submitted_at__gte=start)
-        if last < dt.date.max and (end := local_midnight(last + dt.timedelta(days=1))):
-            held &= Q(response__submitted_at__lt=end)
-        either |= held
-    return q & either
-
-
 def _live_pair_rows(filters: Filters, group_by, *, days, until) -> list[tuple]:
-    rows = _ratings(_live(filters, days, until)).annotate(grp=_group_expression(group_by))
-    rows = rows.values_list(
-        "response_id", "grp", "response__version_id", "item_id", "number",
-        "question__scale_max", "weighed",
-    )  # fmt: skip
-    inner, params = rows.query.sql_with_params()
-    statement = (
-        f"WITH r (resp, grp, version, item, number, scale, weighed) AS ({inner}) "
-        "SELECT a.grp, a.version, a.item, a.scale, b.item, b.scale, COUNT(*), SUM(a.number), "
-        "SUM(b.number), SUM(a.number * b.number) "
-        "FROM r a JOIN r b ON a.resp = b.resp AND a.item <= b.item "
-        "GROUP BY a.grp, a.version, a.item, a.scale, b.item, b.scale "
-        "UNION ALL "
-        "SELECT grp, version, 0, 0, 0, 0, COUNT(DISTINCT CASE WHEN weighed = 1 THEN resp END), "
-        "0, 0, 0 FROM r GROUP BY grp, version"
-    )
+    """(group, version, item a, scale a, item b, scale b, n, Σa, Σb, Σab) from the answers of
+    the cut's responses (on `days` up to `until`, if given)."""
+    where, params = _live_where(filters, days=days, until=until)
+    group, group_params = _live_group(group_by)
+    head, head_params = ratings_sql(" AND ".join(where), params, [("grp", group)], group_params)
+    statement = head + _pairs_select(["grp", "version_id"])
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, head_params)
         return cursor.fetchall()
 
 

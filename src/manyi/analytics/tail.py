@@ -20,7 +20,6 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
 
 from . import counts, sql
 
@@ -130,7 +129,8 @@ def pairs(mark: dt.datetime, cuts: tuple[str, ...]) -> list[tuple]:
             return []
         from . import ratings
 
-        statement, params = ratings.pairs_grouped(Q(response__submitted_at__gt=mark), cuts)
+        where, params = counts.window(mark, None)
+        statement, params = ratings.pairs_grouped(where, params, cuts)
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             fetched = cursor.fetchall()
