@@ -89,6 +89,23 @@ def test_a_cut_comment_list_says_so(data, analyst, monkeypatch):  # noqa: F811
     assert first[0].startswith("The latest 2 of 3 comments")
 
 
+def test_comments_are_counted_up_to_a_cap_and_the_newest_come_first(data, analyst, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(report_module, "MAX_COMMENTS", 1)
+    monkeypatch.setattr(report_module, "COMMENT_COUNT_CAP", 2)
+    report = _report(data, analyst, "en")
+    assert report.comments_total == 3 and report.comments_total_label == "2+"
+    assert len(report.comments) == 1
+    with translation.override("en"):
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(report))).pages)
+    assert "The latest 1 of 2+ comments" in text
+    monkeypatch.setattr(report_module, "MAX_COMMENTS", 30)
+    monkeypatch.setattr(report_module, "COMMENT_COUNT_CAP", 1000)
+    full = _report(data, analyst, "en")
+    assert full.comments[0] == report.comments[0]
+    times = [c.submitted_at for c in full.comments]
+    assert times == sorted(times, reverse=True) and full.comments_total_label == "3"
+
+
 def test_without_written_recommendations_the_figures_suggest_some(data, analyst):  # noqa: F811
     report = _report(data, analyst, "en")
     assert report.recommendations == ""

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +22,14 @@ from manyi.metrics.scores import Estimate
 from manyi.surveys.choices import QuestionType, ResponseChannel, ResponseStatus
 from manyi.surveys.models import Answer, Invitation, Response, Survey
 
-from .. import figures
+from .. import counts, figures, sql
 from ..figures import Change, ItemAnalysis, TrendPoint
 from ..models import ReportNote
-from ..queries import Filters, response_totals
+from ..queries import Filters, local_midnight, response_totals
 
 TARGET = 80.0  # item satisfaction (%) below which an item is listed as below target
 MAX_COMMENTS = 30
+COMMENT_COUNT_CAP = 1000  # comments counted beyond this show as "1,000+"
 QUADRANT_LABELS = {
     "fix_first": gettext_lazy("Fix first"),
     "keep_up": gettext_lazy("Keep up"),
@@ -98,6 +100,13 @@ class SatisfactionReport:
         return self.comments_total > len(self.comments)
 
     @property
+    def comments_total_label(self) -> str:
+        """How many comments the period has, "1,000+" beyond the count's cap."""
+        if self.comments_total > COMMENT_COUNT_CAP:
+            return f"{COMMENT_COUNT_CAP:,}+"
+        return f"{self.comments_total:,}"
+
+    @property
     def headline(self):
         return self.change.current
 
@@ -124,7 +133,14 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _in_period(since: dt.date, until: dt.date, field: str) -> dict:
-    return {f"{field}__date__gte": since, f"{field}__date__lte": until}
+    """The period's local days as a range of instants, so that an index on `field` serves
+    it (a filter on the time-zone-truncated date cannot use one)."""
+    period = {}
+    if since and (start := local_midnight(since)):
+        period[f"{field}__gte"] = start
+    if until and until < dt.date.max and (end := local_midnight(until + dt.timedelta(days=1))):
+        period[f"{field}__lt"] = end
+    return period
 
 
 def report_responses(*, survey: Survey, since: dt.date, until: dt.date, user) -> QuerySet:
@@ -266,23 +282,35 @@ def _findings(items: ItemAnalysis, change: Change, language: str) -> tuple[str, 
 
 
 def _comments(survey: Survey, since: dt.date, until: dt.date, user, language: str):
-    """The latest MAX_COMMENTS open comments, and how many the period has in all (the
-    report says when it shows only some)."""
+    """The latest MAX_COMMENTS open comments, and how many the period has in all, counted up
+    to COMMENT_COUNT_CAP + 1 (the report says when it shows only some). Both read the
+    period's responses newest first through the index on the submission time, and their
+    answers per response: at ten million answers a count of every comment took 0.5 s."""
     responses = report_responses(survey=survey, since=since, until=until, user=user)
-    answers = (
-        Answer.objects.filter(
-            response__in=responses.filter(is_valid=True),
-            question__type__in=[QuestionType.LONG_TEXT, QuestionType.SHORT_TEXT],
+    valid = responses.filter(is_valid=True).order_by().values("id", "submitted_at")
+    inner, params = valid.query.sql_with_params()
+    comments = (
+        f"FROM ({inner}) rr {sql.answers_of('rr', counts.ANSWERS)} "
+        f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id "
+        "WHERE q.type IN (%s, %s) AND a.text <> ''"
+    )
+    kinds = [str(QuestionType.LONG_TEXT), str(QuestionType.SHORT_TEXT)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id {comments} ORDER BY rr.submitted_at DESC, a.id DESC LIMIT %s",
+            [*params, *kinds, MAX_COMMENTS],
         )
-        .exclude(text="")
-        .select_related("question", "response")
-        .order_by("-response__submitted_at", "-pk")
-    )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 AS one {comments} LIMIT %s) AS capped",
+            [*params, *kinds, COMMENT_COUNT_CAP + 1],
+        )
+        total = cursor.fetchone()[0]
+    by_id = Answer.objects.select_related("question", "response").in_bulk(ids)
     latest = tuple(
-        Comment(a.response.submitted_at, a.question.text(language), a.text)
-        for a in answers[:MAX_COMMENTS]
+        Comment(by_id[pk].response.submitted_at, by_id[pk].question.text(language), by_id[pk].text)
+        for pk in ids
     )
-    total = len(latest) if len(latest) < MAX_COMMENTS else answers.count()
     return latest, total
 
 

@@ -167,8 +167,8 @@ def _comments(ws, report: SatisfactionReport) -> None:
     if report.comments_cut:
         _title(
             ws,
-            _("The latest %(shown)d of %(total)d comments; all of them are in the Data sheet.")
-            % {"shown": len(report.comments), "total": report.comments_total},
+            _("The latest %(shown)d of %(total)s comments; all of them are in the Data sheet.")
+            % {"shown": len(report.comments), "total": report.comments_total_label},
         )
     _header(ws, [_("Submitted"), _("Question"), _("Comment")])
     for c in report.comments:

@@ -401,8 +401,9 @@ def report_pdf(report: SatisfactionReport) -> bytes:
     if report.comments_cut:
         story.append(
             _p(
-                _("The latest %(shown)d of %(total)d comments; all of them are in the Excel "
-                  "export.") % {"shown": len(report.comments), "total": report.comments_total},
+                _("The latest %(shown)d of %(total)s comments; all of them are in the Excel "
+                  "export.")
+                % {"shown": len(report.comments), "total": report.comments_total_label},
                 SMALL,
             )
         )  # fmt: skip
