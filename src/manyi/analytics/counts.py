@@ -126,10 +126,52 @@ def responses_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
     return statement, [*day_params, *params]
 
 
-def _group_answers(cursor, where: str, params: list, bulk: bool) -> None:
-    statement, params = answers_grouped(where, params, bulk=bulk)
+def window_answers(cursor, where: str, params: list, *, bulk: bool) -> None:
+    """The window's valid answers with everything the fill groups them by, into the
+    temporary table `manyi_window`: the responses first, their answers per response, once
+    for both the counts and the weighted index's pairs."""
+    day, day_params = sql.local_day("r.submitted_at")
+    cut_columns = _cut_columns()
+    cursor.execute("DROP TABLE IF EXISTS manyi_window")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE manyi_window AS "
+        f"WITH w AS {sql.MATERIALIZED} (SELECT r.id AS id, r.version_id AS version_id, "
+        f"{day} AS day, r.survey_id AS survey_id, COALESCE({TEAM_SQL}, 0) AS team_id"
+        + "".join(f", {expression} AS {name}" for name, expression in cut_columns)
+        + f" FROM {response_from()} WHERE {where} AND r.is_valid) "
+        "SELECT w.id AS resp, w.version_id AS version_id, w.day AS day, "
+        "w.survey_id AS survey_id, w.team_id AS team_id"
+        + "".join(f", w.{name} AS {name}" for name, _expression in cut_columns)
+        + ", q.code AS question_code, COALESCE(d.code, '') AS item, a.role AS role, "
+        "a.number AS number, a.choices AS choices, a.dimension_id AS dimension_id, "
+        "q.dimension_id AS q_dimension_id, q.type AS q_type, q.measure AS q_measure, "
+        "q.scale_max AS scale, q.page AS page, q.position AS position, q.id AS qid "
+        f"FROM w {sql.answers_of('w', ANSWERS, bulk=bulk)} "
+        f"JOIN {QUESTIONS} q ON q.id = a.question_id "
+        f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id",
+        sql.adapt([*day_params, *params]),
+    )
+
+
+def _group_answers(cursor, table: str) -> None:
+    """The window table's answers grouped by every key at once, into `manyi_answers`."""
+    cuts = [name for name, _expression in _cut_columns()]
+    names = ", ".join(
+        ["day", "survey_id", "team_id", *cuts, "question_code", "item", "role", "value",
+         "option"]
+    )  # fmt: skip
+    keys = ", ".join(["day", "survey_id", "team_id", *cuts, "question_code", "item", "role"])
+    join, option = sql.options_join("x.choices")
     cursor.execute("DROP TABLE IF EXISTS manyi_answers")
-    cursor.execute(f"CREATE TEMPORARY TABLE manyi_answers AS {statement}", sql.adapt(params))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE manyi_answers AS SELECT {names}, COUNT(*) AS n FROM ("
+        f" SELECT {keys}, number AS value, '' AS option FROM {table} x"
+        f" WHERE number IS NOT NULL"
+        f" UNION ALL"
+        f" SELECT {', '.join('x.' + k for k in keys.split(', '))}, 0 AS value,"
+        f" SUBSTR({option}, 1, 100) AS option FROM {table} x {join} WHERE x.number IS NULL"
+        f") AS y GROUP BY {names}"
+    )
 
 
 def _group_responses(cursor, where: str, params: list) -> None:
@@ -193,7 +235,8 @@ def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True, bulk=Fals
     them, read with scans rather than lookups per response)."""
     where, params = window(since, until)
     with connection.cursor() as cursor:
-        _group_answers(cursor, where, params, bulk)
+        window_answers(cursor, where, params, bulk=bulk)
+        _group_answers(cursor, "manyi_window")
         _sum_into(
             cursor,
             ANSWER_ROLLUP,
@@ -213,7 +256,8 @@ def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True, bulk=Fals
         )
         from . import ratings  # it reads the rollups through `queries`, which reads this
 
-        ratings.group_ratings(cursor, since, until, bulk=bulk)
+        ratings.group_ratings(cursor, "manyi_window")
+        cursor.execute("DROP TABLE manyi_window")
         _sum_into(
             cursor,
             PAIR_ROLLUP,

@@ -105,15 +105,10 @@ def weight_sets(survey_ids: Iterable[int] = ()) -> tuple[WeightSet, ...]:
     )
 
 
-def ratings_sql(
-    where: str, params: list, columns: list[tuple[str, str]], column_params: list, *, bulk=False
-):
-    """The head of a statement (`WITH ... r AS (...)`) whose `r` holds the answers that count
-    for the index, of the valid responses matching `where` (SQL over `r` and `c`, with
-    `params`): one row per response and item, with `resp`, the response-level `columns`
-    ((name, SQL) with `column_params`), `item`, `number`, `scale` and `weighed` (1 when the
-    item is one its version's index weighs). The responses are selected first and their
-    answers looked up per response (see `sql.answers_of`)."""
+def _rated(names: list[str]) -> tuple[str, list]:
+    """`r AS (...)` over `ra` (the ratings, one row per answer, with `resp`, `version_id`,
+    the `names` columns, `item`, `number`, `scale`, `page`, `position` and `qid`): the
+    first rating of each item in a response, and whether its version's index weighs it."""
     sets = weight_sets()
     ids = {code: pk for pk, code in Dimension.objects.values_list("pk", "code")}
     cases, case_params = [], []
@@ -137,7 +132,40 @@ def ratings_sql(
             " OR (e.position = ra.position AND e.qid < ra.qid))))))"
         )
         repeat_params = list(repeats)
+    statement = (
+        "r AS (SELECT ra.resp AS resp, ra.version_id AS version_id"
+        + "".join(f", ra.{name} AS {name}" for name in names)
+        + f", ra.item AS item, ra.number AS number, ra.scale AS scale, {weighed_sql} AS weighed "
+        f"FROM ra {first_only}) "
+    )
+    return statement, [*case_params, *repeat_params]
+
+
+# Which answers rate an evaluated item: a row of a satisfaction matrix, or a CSAT question
+# that names an item; over `a` (answer) and `q` (question), or a window table's columns.
+RATES_ITEM = (
+    "{number} IS NOT NULL AND {scale} IS NOT NULL AND ("
+    "({type} = %s AND {measure} = %s AND {role} = %s AND {dimension} IS NOT NULL)"
+    " OR ({type} = %s AND {question_dimension} IS NOT NULL))"
+)
+KINDS = [QuestionType.MATRIX, MatrixMeasure.SATISFACTION, AnswerRole.VALUE, QuestionType.CSAT]
+
+
+def ratings_sql(
+    where: str, params: list, columns: list[tuple[str, str]], column_params: list, *, bulk=False
+):
+    """The head of a statement (`WITH ... r AS (...)`) whose `r` holds the answers that count
+    for the index, of the valid responses matching `where` (SQL over `r` and `c`, with
+    `params`): one row per response and item, with `resp`, the response-level `columns`
+    ((name, SQL) with `column_params`), `item`, `number`, `scale` and `weighed` (1 when the
+    item is one its version's index weighs). The responses are selected first and their
+    answers looked up per response (see `sql.answers_of`)."""
     names = [name for name, _expression in columns]
+    rated, rated_params = _rated(names)
+    rates_item = RATES_ITEM.format(
+        number="a.number", scale="q.scale_max", type="q.type", measure="q.measure",
+        role="a.role", dimension="a.dimension_id", question_dimension="q.dimension_id",
+    )  # fmt: skip
     head = (
         f"WITH w AS {sql.MATERIALIZED} (SELECT r.id AS id, r.version_id AS version_id"
         + "".join(f", {expression} AS {name}" for name, expression in columns)
@@ -147,20 +175,31 @@ def ratings_sql(
         + ", COALESCE(a.dimension_id, q.dimension_id) AS item, a.number AS number, "
         "q.scale_max AS scale, q.page AS page, q.position AS position, q.id AS qid "
         f"FROM w {sql.answers_of('w', counts.ANSWERS, bulk=bulk)} "
-        f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id "
-        "WHERE a.number IS NOT NULL AND q.scale_max IS NOT NULL AND ("
-        "(q.type = %s AND q.measure = %s AND a.role = %s AND a.dimension_id IS NOT NULL)"
-        " OR (q.type = %s AND q.dimension_id IS NOT NULL))), "
-        "r AS (SELECT ra.resp AS resp, ra.version_id AS version_id"
-        + "".join(f", ra.{name} AS {name}" for name in names)
-        + f", ra.item AS item, ra.number AS number, ra.scale AS scale, {weighed_sql} AS weighed "
-        f"FROM ra {first_only}) "
+        f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id WHERE {rates_item}), "
+        f"{rated}"
     )
-    kinds = [QuestionType.MATRIX, MatrixMeasure.SATISFACTION, AnswerRole.VALUE, QuestionType.CSAT]
     return head, [
-        *column_params, *sql.adapt(params), *[str(k) for k in kinds], *case_params,
-        *repeat_params,
+        *column_params, *sql.adapt(params), *[str(k) for k in KINDS], *rated_params
     ]  # fmt: skip
+
+
+def pairs_from_window(table: str, cuts: list[str]) -> tuple[str, list]:
+    """The pair sums of a window table (`counts.window_answers`), as `pairs_grouped`."""
+    names = ["day", "survey_id", "team_id", *(f"cut_{name}" for name in cuts)]
+    rated, rated_params = _rated(names)
+    rates_item = RATES_ITEM.format(
+        number="x.number", scale="x.scale", type="x.q_type", measure="x.q_measure",
+        role="x.role", dimension="x.dimension_id", question_dimension="x.q_dimension_id",
+    )  # fmt: skip
+    head = (
+        "WITH ra AS (SELECT x.resp AS resp, x.version_id AS version_id"
+        + "".join(f", x.{name} AS {name}" for name in names)
+        + ", COALESCE(x.dimension_id, x.q_dimension_id) AS item, x.number AS number, "
+        "x.scale AS scale, x.page AS page, x.position AS position, x.qid AS qid "
+        f"FROM {table} x WHERE {rates_item}), {rated}"
+    )
+    keys = ["day", "survey_id", "version_id", "team_id", *(f"cut_{n}" for n in cuts)]
+    return head + _pairs_select(keys), [*[str(k) for k in KINDS], *rated_params]
 
 
 def _pairs_select(keys: list[str]) -> str:
@@ -197,10 +236,10 @@ def pairs_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple[s
     return head + _pairs_select(keys), head_params
 
 
-def group_ratings(cursor, since, until, *, bulk=False) -> None:
-    """The window's pair sums into `manyi_pairs`, for `counts` to sum into the rollup."""
-    where, params = counts.window(since, until)
-    statement, params = pairs_grouped(where, params, bulk=bulk)
+def group_ratings(cursor, table: str) -> None:
+    """The pair sums of a window table into `manyi_pairs`, for `counts` to sum into the
+    rollup."""
+    statement, params = pairs_from_window(table, list(CUTS))
     cursor.execute("DROP TABLE IF EXISTS manyi_pairs")
     cursor.execute(f"CREATE TEMPORARY TABLE manyi_pairs AS {statement}", params)
 
