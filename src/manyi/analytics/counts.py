@@ -47,16 +47,6 @@ def response_from() -> str:
     return f"{RESPONSES} r LEFT JOIN {CUSTOMERS} c ON c.id = r.customer_id"
 
 
-def answer_from() -> str:
-    """Answers (`a`) with their question (`q`), item (`d`), response (`r`) and customer."""
-    return (
-        f"{ANSWERS} a JOIN {RESPONSES} r ON r.id = a.response_id "
-        f"JOIN {QUESTIONS} q ON q.id = a.question_id "
-        f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id "
-        f"LEFT JOIN {CUSTOMERS} c ON c.id = r.customer_id"
-    )
-
-
 def window(since: dt.datetime | None, until: dt.datetime | None) -> tuple[str, list]:
     """Submitted responses in (since, until]; an end that is None is open."""
     where, params = ["r.status = 'submitted'"], []
@@ -75,7 +65,7 @@ def _cut_columns(cuts=None) -> list[tuple[str, str]]:
     return [(f"cut_{name}", sql.text(CUTS[name].sql)) for name in names]
 
 
-def answers_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple[str, list]:
+def answers_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
     """SQL of the valid answers of the responses matching `where`, grouped by day, survey,
     team, the cuts' values (all cuts, or those named), question, item, role, value and
     option, with their count `n`. The responses are selected first (through the index on
@@ -89,7 +79,7 @@ def answers_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple
          "option"]
     )  # fmt: skip
     answers = (
-        f"w {sql.answers_of('w', ANSWERS, bulk=bulk)} JOIN {QUESTIONS} q ON q.id = a.question_id "
+        f"w {sql.answers_of('w', ANSWERS)} JOIN {QUESTIONS} q ON q.id = a.question_id "
         f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id"
     )
     join, option = sql.options_join("a.choices")
@@ -126,7 +116,7 @@ def responses_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
     return statement, [*day_params, *params]
 
 
-def window_answers(cursor, where: str, params: list, *, bulk: bool) -> None:
+def window_answers(cursor, where: str, params: list) -> None:
     """The window's valid answers with everything the fill groups them by, into the
     temporary table `manyi_window`: the responses first, their answers per response, once
     for both the counts and the weighted index's pairs."""
@@ -146,7 +136,7 @@ def window_answers(cursor, where: str, params: list, *, bulk: bool) -> None:
         "a.number AS number, a.choices AS choices, a.dimension_id AS dimension_id, "
         "q.dimension_id AS q_dimension_id, q.type AS q_type, q.measure AS q_measure, "
         "q.scale_max AS scale, q.page AS page, q.position AS position, q.id AS qid "
-        f"FROM w {sql.answers_of('w', ANSWERS, bulk=bulk)} "
+        f"FROM w {sql.answers_of('w', ANSWERS)} "
         f"JOIN {QUESTIONS} q ON q.id = a.question_id "
         f"LEFT JOIN {DIMENSIONS} d ON d.id = a.dimension_id",
         sql.adapt([*day_params, *params]),
@@ -230,12 +220,11 @@ def _sum_into(
     cursor.execute(f"DROP TABLE {source}")
 
 
-def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True, bulk=False) -> None:
-    """Count the responses submitted in (since, until] into the rollups (`bulk`: most of
-    them, read with scans rather than lookups per response)."""
+def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
+    """Count the responses submitted in (since, until] into the rollups."""
     where, params = window(since, until)
     with connection.cursor() as cursor:
-        window_answers(cursor, where, params, bulk=bulk)
+        window_answers(cursor, where, params)
         _group_answers(cursor, "manyi_window")
         _sum_into(
             cursor,
@@ -310,7 +299,7 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     # The first fill (a new database, or after the upgrade that created the rollups) counts
     # the whole history.
     if state.filled_until == EPOCH:
-        for since, end in _history_windows(until):
+        for since, end in _month_windows(until):
             _add(since, end, cut_days_from=horizon)
     else:
         _add(state.filled_until, until, cut_days_from=horizon)
@@ -319,15 +308,11 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     return until
 
 
-def _history_windows(until: dt.datetime):
-    """How to read the whole history: a month at a time. (Measured at 10M answers on
-    PostgreSQL: one window of scans and hash joins took 118 s, spilling its sorts; month
-    windows with a lookup per response, 84 s.)"""
-    return list(_month_windows(until))
-
-
 def _month_windows(until: dt.datetime):
-    """(since, until] windows, one per local month, from the first submission to `until`."""
+    """(since, until] windows, one per local month, from the first submission to `until`.
+    (Measured at 10M answers on PostgreSQL: one window for the whole history, with scans
+    and hash joins, took 118 s, its sorts spilling; month windows with a lookup per
+    response, 84 s.)"""
     first = Response.objects.filter(status="submitted").order_by("submitted_at")
     first = first.values_list("submitted_at", flat=True).first()
     if first is None or first > until:
@@ -344,7 +329,7 @@ def _month_windows(until: dt.datetime):
 
 @transaction.atomic
 def rebuild(now: dt.datetime | None = None) -> dt.datetime:
-    """Recompute the rollups from every response, in SQL (`_history_windows`). On
+    """Recompute the rollups from every response, in SQL (`_month_windows`). On
     PostgreSQL the rollups' unique indexes are dropped while they are written and built
     again after: each key is written once, so nothing needs them meanwhile."""
     until = (now or timezone.now()) - LAG
@@ -363,7 +348,7 @@ def rebuild(now: dt.datetime | None = None) -> dt.datetime:
                     cursor.execute(f"ALTER TABLE {rollup} DROP CONSTRAINT {CONSTRAINTS[rollup]}")
                 else:
                     cursor.execute(f"DELETE FROM {rollup}")
-        for since, end in _history_windows(until):
+        for since, end in _month_windows(until):
             _add(since, end, cut_days_from=horizon, upsert=not postgres)
         with connection.cursor() as cursor:
             for rollup in ROLLUPS:

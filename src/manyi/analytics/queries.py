@@ -65,15 +65,21 @@ def local_midnight(day: dt.date) -> dt.datetime | None:
         return None
 
 
-def _instants(filters: Filters) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The period's local days as a half-open range of instants [start, end), so that the
-    index on the submission time serves it (a filter on a truncated date cannot use one)."""
-    start = local_midnight(filters.since) if filters.since else None
-    last = filters.until
+def day_instants(
+    first: dt.date | None, last: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Local days first..last as a half-open range of instants [start, end), so that an
+    index on a time serves it (a filter on a truncated date cannot use one); None for an
+    open end or one at the ends of the calendar."""
+    start = local_midnight(first) if first else None
     end = None
     if last and last < dt.date.max:
         end = local_midnight(last + dt.timedelta(days=1))
     return start, end
+
+
+def _instants(filters: Filters) -> tuple[dt.datetime | None, dt.datetime | None]:
+    return day_instants(filters.since, filters.until)
 
 
 def valid_responses(filters: Filters):
@@ -309,12 +315,13 @@ def _live_where(
         either = []
         for first, last in days:
             bounds = ["1 = 1"]
-            if first is not None and (instant := local_midnight(first)):
+            start, end = day_instants(first, last)
+            if start:
                 bounds.append("r.submitted_at >= %s")
-                params.append(instant)
-            if last < dt.date.max and (instant := local_midnight(last + dt.timedelta(days=1))):
+                params.append(start)
+            if end:
                 bounds.append("r.submitted_at < %s")
-                params.append(instant)
+                params.append(end)
             either.append(f"({' AND '.join(bounds)})")
         where.append(f"({' OR '.join(either) or '1 = 0'})")
     if filters.survey_ids:

@@ -151,9 +151,7 @@ RATES_ITEM = (
 KINDS = [QuestionType.MATRIX, MatrixMeasure.SATISFACTION, AnswerRole.VALUE, QuestionType.CSAT]
 
 
-def ratings_sql(
-    where: str, params: list, columns: list[tuple[str, str]], column_params: list, *, bulk=False
-):
+def ratings_sql(where: str, params: list, columns: list[tuple[str, str]], column_params: list):
     """The head of a statement (`WITH ... r AS (...)`) whose `r` holds the answers that count
     for the index, of the valid responses matching `where` (SQL over `r` and `c`, with
     `params`): one row per response and item, with `resp`, the response-level `columns`
@@ -174,7 +172,7 @@ def ratings_sql(
         + "".join(f", w.{name} AS {name}" for name in names)
         + ", COALESCE(a.dimension_id, q.dimension_id) AS item, a.number AS number, "
         "q.scale_max AS scale, q.page AS page, q.position AS position, q.id AS qid "
-        f"FROM w {sql.answers_of('w', counts.ANSWERS, bulk=bulk)} "
+        f"FROM w {sql.answers_of('w', counts.ANSWERS)} "
         f"JOIN {counts.QUESTIONS} q ON q.id = a.question_id WHERE {rates_item}), "
         f"{rated}"
     )
@@ -218,7 +216,7 @@ def _pairs_select(keys: list[str]) -> str:
     )
 
 
-def pairs_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple[str, list]:
+def pairs_grouped(where: str, params: list, cuts=None) -> tuple[str, list]:
     """SQL of the pair sums of the valid responses matching `where`, grouped by day, survey,
     version, team and the cuts' values (all cuts, or those named), then items and scales,
     with n, Σa, Σb and Σab; respondent rows have items 0 and count in n the respondents who
@@ -231,7 +229,7 @@ def pairs_grouped(where: str, params: list, cuts=None, *, bulk=False) -> tuple[s
         ("team_id", f"COALESCE({TEAM_SQL}, 0)"),
         *((f"cut_{name}", sql.text(CUTS[name].sql)) for name in names),
     ]
-    head, head_params = ratings_sql(where, params, columns, day_params, bulk=bulk)
+    head, head_params = ratings_sql(where, params, columns, day_params)
     keys = ["day", "survey_id", "version_id", "team_id", *(f"cut_{n}" for n in names)]
     return head + _pairs_select(keys), head_params
 

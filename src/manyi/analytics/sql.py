@@ -17,14 +17,12 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def answers_of(responses: str, answers_table: str, *, bulk: bool = False) -> str:
+def answers_of(responses: str, answers_table: str) -> str:
     """A join from the rows of `responses` (a table or CTE with `id`) to their answers (as
     `a`), looked up by response through its index. PostgreSQL's planner would rather scan
     every answer when it expects thousands of responses; a LATERAL subquery behind an
-    OFFSET 0 fence keeps the lookup per response (SQLite joins that way anyway). `bulk` (a
-    rebuild, reading every answer) leaves the choice to the planner: one scan and a hash
-    join beat millions of lookups."""
-    if postgres() and not bulk:
+    OFFSET 0 fence keeps the lookup per response (SQLite joins that way anyway)."""
+    if postgres():
         return (
             f"CROSS JOIN LATERAL (SELECT * FROM {answers_table} a0 "
             f"WHERE a0.response_id = {responses}.id OFFSET 0) AS a"

@@ -44,12 +44,12 @@ def _rows(kind: str, mark: dt.datetime, cuts: tuple[str, ...], compute):
     key = (kind, mark, cuts)
     if memo is not None and key in memo:
         return memo[key]
-    print_key = ("fingerprint", mark)
-    fingerprint = memo.get(print_key) if memo is not None else None
+    fingerprint_key = ("fingerprint", mark)
+    fingerprint = memo.get(fingerprint_key) if memo is not None else None
     if fingerprint is None:
         fingerprint = _fingerprint(mark)
         if memo is not None:
-            memo[print_key] = fingerprint
+            memo[fingerprint_key] = fingerprint
     if fingerprint[0] == 0:
         rows = compute(empty=True)
     else:

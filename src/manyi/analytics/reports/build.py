@@ -25,7 +25,7 @@ from manyi.surveys.models import Answer, Invitation, Response, Survey
 from .. import counts, figures, sql
 from ..figures import Change, ItemAnalysis, TrendPoint
 from ..models import ReportNote
-from ..queries import Filters, local_midnight, response_totals
+from ..queries import Filters, day_instants, response_totals
 
 TARGET = 80.0  # item satisfaction (%) below which an item is listed as below target
 MAX_COMMENTS = 30
@@ -136,9 +136,10 @@ def _in_period(since: dt.date, until: dt.date, field: str) -> dict:
     """The period's local days as a range of instants, so that an index on `field` serves
     it (a filter on the time-zone-truncated date cannot use one)."""
     period = {}
-    if since and (start := local_midnight(since)):
+    start, end = day_instants(since, until)
+    if start:
         period[f"{field}__gte"] = start
-    if until and until < dt.date.max and (end := local_midnight(until + dt.timedelta(days=1))):
+    if end:
         period[f"{field}__lt"] = end
     return period
 
