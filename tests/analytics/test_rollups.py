@@ -263,3 +263,53 @@ def test_every_cut_is_a_filters_field_a_form_field_and_a_breakdown(admin_user):
         assert cut.field in names
         assert name in form.fields
         assert name in BREAKDOWNS
+
+
+def _rollup_rows() -> dict[str, list[tuple]]:
+    rows = {}
+    for model in (AnswerRollup, ResponseRollup, PairRollup):
+        columns = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        rows[model.__name__] = sorted(model.objects.values_list(*columns))
+    return rows
+
+
+def test_fills_across_month_ends_leave_the_rows_a_rebuild_writes(db):
+    """The fill writes day rows only and closes a month's month rows once it is over (from
+    its day rows), then drops the cuts' old day rows: after fills across one month end, and
+    then across two at once, the rollups hold exactly what a rebuild writes."""
+    call_command(
+        "demo_data", "--customers", "100", "--purchases", "300", "--interactions", "100",
+        "--responses", "2500", "--seed", "5", "--until", UNTIL.isoformat(), "-v", "0",
+    )  # fmt: skip
+
+    def at(days_before: int) -> dt.datetime:
+        noon = timezone.make_aware(dt.datetime.combine(UNTIL, dt.time(12)))
+        return noon - dt.timedelta(days=days_before)
+
+    counts.rebuild(now=at(95) + counts.LAG)  # in August
+    open_month = counts.months_from(at(95))
+    assert open_month == dt.date(2026, 8, 1)
+    assert not AnswerRollup.objects.filter(grain="m", day__gte=open_month).exists()
+    assert AnswerRollup.objects.filter(grain="d", cut="region", day__gte=open_month).exists()
+    # An earlier version wrote month rows of the open month too: closing replaces them.
+    stale = AnswerRollup.objects.filter(grain="d", cut="", day__gte=open_month).first()
+    AnswerRollup.objects.create(
+        **{
+            f.attname: getattr(stale, f.attname)
+            for f in AnswerRollup._meta.concrete_fields
+            if f.attname not in ("id", "grain", "day", "count")
+        },
+        grain="m",
+        day=open_month,
+        count=999,
+    )
+
+    for days_before in (80, 70, 10):  # into September, within it, then into November
+        counts.fill(now=at(days_before) + counts.LAG)
+        state = FillState.objects.get()
+        assert state.cut_days_from == counts.cut_days_from(at(days_before))
+        filled = _rollup_rows()
+        counts.rebuild(now=at(days_before) + counts.LAG)
+        assert filled == _rollup_rows(), days_before
+    assert AnswerRollup.objects.filter(grain="m", day=dt.date(2026, 10, 1)).exists()
+    assert not AnswerRollup.objects.filter(grain="m", day=dt.date(2026, 11, 1)).exists()

@@ -8,7 +8,15 @@ live (`queries`), so dashboards are exact and still cheap.
 
 Both fill and rebuild go the same way: the window's valid answers are grouped once into a
 temporary table by day, survey, team and every cut's value together, then that table is
-summed into each cut's day and month rows (`cuts.CUTS`, plus "" for no cut)."""
+summed into each cut's rows (`cuts.CUTS`, plus "" for no cut).
+
+Which rows exist, with M the first day of the watermark's month (`months_from`):
+- day rows without a cut, for every day;
+- day rows of every cut from the month before M on (`cut_days_from`);
+- month rows of every cut for the months before M only. The fill writes day rows; a month
+  gets its month rows once it is over (`_close_months`, from its day rows). Readers take
+  whole months before M from month rows and the rest from day rows (`queries._days_where`).
+"""
 
 from __future__ import annotations
 
@@ -176,6 +184,11 @@ RESPONSE_KEY = ["cut", "grain", "day", "survey_id", "team_id", "cut_value", "val
 PAIR_KEY = ["cut", "grain", "day", "survey_id", "version_id", "team_id", "cut_value",
             "item_a", "scale_a", "item_b", "scale_b"]  # fmt: skip
 KEYS = {ANSWER_ROLLUP: ANSWER_KEY, RESPONSE_ROLLUP: RESPONSE_KEY, PAIR_ROLLUP: PAIR_KEY}
+SUMS = {
+    ANSWER_ROLLUP: ("count",),
+    RESPONSE_ROLLUP: ("count",),
+    PAIR_ROLLUP: ("n", "sum_a", "sum_b", "sum_ab"),
+}
 CONSTRAINTS = {
     ANSWER_ROLLUP: "answer_rollup_key",
     RESPONSE_ROLLUP: "response_rollup_key",
@@ -185,12 +198,21 @@ ROLLUPS = tuple(KEYS)
 
 
 def _sum_into(
-    cursor, rollup: str, source: str, keys: list[str], *, cut_days_from, upsert=True, sums=None
+    cursor,
+    rollup: str,
+    source: str,
+    keys: list[str],
+    *,
+    cut_days_from: dt.date | None,
+    months_before: dt.date | None,
+    upsert=True,
+    sums=None,
 ) -> None:
-    """Sum the grouped table into the rollup's rows: day and month rows without a cut,
-    month rows of every cut, and day rows of every cut from `cut_days_from` on. `sums` maps
-    the rollup's summed columns to the grouped table's ({"count": "n"} by default). `upsert`
-    adds to existing rows; a rebuild, which writes each key once, inserts plainly."""
+    """Sum the grouped table into the rollup's rows: day rows without a cut, day rows of
+    every cut from `cut_days_from` on (None: every day), and month rows of the months
+    before `months_before` (None: no month rows). `sums` maps the rollup's summed columns
+    to the grouped table's ({"count": "n"} by default). `upsert` adds to existing rows; a
+    rebuild, which writes each key once, inserts plainly."""
     sums = sums or {"count": "n"}
     quote = connection.ops.quote_name
     target = ", ".join(quote(c) for c in ["grain", "day", "survey_id", "team_id", "cut",
@@ -209,7 +231,11 @@ def _sum_into(
         grouped = f"survey_id, team_id, {value + ', ' if cut else ''}{rest}"
         for grain, day in ((Grain.DAY, "day"), (Grain.MONTH, month)):
             where, params = "1 = 1", []
-            if cut and grain == Grain.DAY:
+            if grain == Grain.MONTH:
+                if months_before is None:
+                    continue
+                where, params = "day < %s", sql.adapt([months_before])
+            elif cut and cut_days_from is not None:
                 where, params = "day >= %s", sql.adapt([cut_days_from])
             cursor.execute(
                 f"INSERT INTO {rollup} ({target}) "
@@ -220,8 +246,16 @@ def _sum_into(
     cursor.execute(f"DROP TABLE {source}")
 
 
-def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
-    """Count the responses submitted in (since, until] into the rollups."""
+def _add(
+    since,
+    until,
+    *,
+    cut_days_from: dt.date | None,
+    months_before: dt.date | None,
+    upsert: bool = True,
+) -> None:
+    """Count the responses submitted in (since, until] into the rollups (see `_sum_into`
+    for which rows)."""
     where, params = window(since, until)
     with connection.cursor() as cursor:
         window_answers(cursor, where, params)
@@ -232,6 +266,7 @@ def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
             "manyi_answers",
             ["question_code", "item", "role", "value", "option"],
             cut_days_from=cut_days_from,
+            months_before=months_before,
             upsert=upsert,
         )
         _group_responses(cursor, where, params)
@@ -241,6 +276,7 @@ def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
             "manyi_responses",
             ["valid"],
             cut_days_from=cut_days_from,
+            months_before=months_before,
             upsert=upsert,
         )
         from . import ratings  # it reads the rollups through `queries`, which reads this
@@ -253,6 +289,7 @@ def _add(since, until, *, cut_days_from: dt.date, upsert: bool = True) -> None:
             "manyi_pairs",
             ["version_id", "item_a", "scale_a", "item_b", "scale_b"],
             cut_days_from=cut_days_from,
+            months_before=months_before,
             upsert=upsert,
             sums={c: c for c in ("n", "sum_a", "sum_b", "sum_ab")},
         )
@@ -263,10 +300,46 @@ def filled_until() -> dt.datetime:
     return state.filled_until if state else EPOCH
 
 
+def months_from(until: dt.datetime) -> dt.date:
+    """The first day of the (local) month holding `until`: the rollups hold month rows of
+    the months before it, closed, and only day rows from it on."""
+    return timezone.localtime(until).date().replace(day=1)
+
+
 def cut_days_from(until: dt.datetime) -> dt.date:
-    """The first day of the month before the one holding `until` (local)."""
-    first = timezone.localtime(until).date().replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
+    """The first day of the month before the one holding `until` (local): the cuts' day
+    rows are kept from it on (month rows hold the days before)."""
+    return (months_from(until) - dt.timedelta(days=1)).replace(day=1)
+
+
+def months_of(cut_days_kept_from: dt.date) -> dt.date:
+    """The first month without month rows, from the state's `cut_days_from`."""
+    return (cut_days_kept_from + dt.timedelta(days=32)).replace(day=1)
+
+
+def _close_months(since: dt.date, before: dt.date) -> None:
+    """Month rows of the months in [since, before), summed from their day rows, which hold
+    every cut from `since` on. Month rows there that an earlier version wrote while the month
+    was open are replaced."""
+    month = sql.period_start("day", "month")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for rollup, keys in KEYS.items():
+            rest = [k for k in keys if k not in ("grain", "day")]
+            columns = ", ".join(quote(c) for c in rest)
+            sums = SUMS[rollup]
+            summed = ", ".join(f"SUM({quote(c)})" for c in sums)
+            params = sql.adapt([since, before])
+            cursor.execute(
+                f"DELETE FROM {rollup} WHERE grain = 'm' AND day >= %s AND day < %s", params
+            )
+            cursor.execute(
+                f"INSERT INTO {rollup} ({quote('grain')}, {quote('day')}, {columns}, "
+                f"{', '.join(quote(c) for c in sums)}) "
+                f"SELECT 'm', {month}, {columns}, {summed} FROM {rollup} "
+                f"WHERE grain = 'd' AND day >= %s AND day < %s GROUP BY {month}, {columns}",
+                params,
+            )
 
 
 def _drop_old_cut_days(state: FillState, horizon: dt.date) -> None:
@@ -292,17 +365,24 @@ def fill(now: dt.datetime | None = None) -> dt.datetime:
     )
     if until <= state.filled_until:
         return state.filled_until
-    horizon = cut_days_from(until)
+    horizon, months = cut_days_from(until), months_from(until)
     with connection.cursor() as cursor:
         sql.for_bulk_work(cursor, FILL_WORK_MEM_MB)
-    _drop_old_cut_days(state, horizon)
-    # The first fill (a new database, or after the upgrade that created the rollups) counts
-    # the whole history.
     if state.filled_until == EPOCH:
+        # The first fill (a new database, or after the upgrade that created the rollups)
+        # counts the whole history, a month at a time, as a rebuild does.
+        _drop_old_cut_days(state, horizon)
         for since, end in _month_windows(until):
-            _add(since, end, cut_days_from=horizon)
+            _add(since, end, cut_days_from=horizon, months_before=months)
     else:
-        _add(state.filled_until, until, cut_days_from=horizon)
+        # Day rows only: the months still open have no month rows (an upsert of every
+        # response into both doubled the fill's work). Months that end in the window are
+        # closed from their day rows; then the cuts' days older than the horizon go.
+        _add(state.filled_until, until, cut_days_from=None, months_before=None)
+        open_since = months_from(state.filled_until)
+        if open_since < months:
+            _close_months(open_since, months)
+        _drop_old_cut_days(state, horizon)
     state.filled_until = until
     state.save(update_fields=["filled_until", "cut_days_from"])
     return until
@@ -338,31 +418,28 @@ def rebuild(now: dt.datetime | None = None) -> dt.datetime:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         sql.for_bulk_work(cursor, REBUILD_WORK_MEM_MB)
-        if postgres:  # check each row's survey at once, not in a queue until the commit
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    try:
-        with connection.cursor() as cursor:
-            for rollup in ROLLUPS:
-                if postgres:
-                    cursor.execute(f"TRUNCATE {rollup}")
-                    cursor.execute(f"ALTER TABLE {rollup} DROP CONSTRAINT {CONSTRAINTS[rollup]}")
-                else:
-                    cursor.execute(f"DELETE FROM {rollup}")
-        for since, end in _month_windows(until):
-            _add(since, end, cut_days_from=horizon, upsert=not postgres)
-        with connection.cursor() as cursor:
-            for rollup in ROLLUPS:
-                if postgres:
-                    columns = ", ".join(quote(c) for c in KEYS[rollup])
-                    cursor.execute(
-                        f"ALTER TABLE {rollup} ADD CONSTRAINT {CONSTRAINTS[rollup]} "
-                        f"UNIQUE ({columns})"
-                    )
-                cursor.execute(f"ANALYZE {rollup}")
-    finally:
-        if postgres:  # back to how Django declares them, for the rest of the transaction
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for rollup in ROLLUPS:
+            if postgres:
+                cursor.execute(f"TRUNCATE {rollup}")
+                cursor.execute(f"ALTER TABLE {rollup} DROP CONSTRAINT {CONSTRAINTS[rollup]}")
+            else:
+                cursor.execute(f"DELETE FROM {rollup}")
+    for since, end in _month_windows(until):
+        _add(
+            since,
+            end,
+            cut_days_from=horizon,
+            months_before=months_from(until),
+            upsert=not postgres,
+        )
+    with connection.cursor() as cursor:
+        for rollup in ROLLUPS:
+            if postgres:
+                columns = ", ".join(quote(c) for c in KEYS[rollup])
+                cursor.execute(
+                    f"ALTER TABLE {rollup} ADD CONSTRAINT {CONSTRAINTS[rollup]} UNIQUE ({columns})"
+                )
+            cursor.execute(f"ANALYZE {rollup}")
     FillState.objects.update_or_create(
         name=STATE, defaults={"filled_until": until, "cut_days_from": horizon}
     )

@@ -218,16 +218,16 @@ def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> I
     importance = {}
     if cat.importance:
         scale = max((cat.scales.get(c, 5) for c in cat.importance), default=5)
+        by_item = answer_counts(filters, Selector(cat.importance), group_by="item")
         for item in codes:
-            c = answer_counts(filters, Selector(cat.importance, item=item)).get(None, {})
-            importance[item] = mean(c, min_n=MIN_N, bounds=(1, scale))
+            importance[item] = mean(by_item.get(item, {}), min_n=MIN_N, bounds=(1, scale))
     gaps = {}
     if cat.gaps:
         scale = max((cat.scales.get(c, 5) for c in cat.gaps), default=5)
+        e = answer_counts(filters, Selector(cat.gaps, role="expected"), group_by="item")
+        x = answer_counts(filters, Selector(cat.gaps, role="experienced"), group_by="item")
         for item in codes:
-            e = answer_counts(filters, Selector(cat.gaps, item=item, role="expected"))
-            x = answer_counts(filters, Selector(cat.gaps, item=item, role="experienced"))
-            gaps[item] = gap(e.get(None, {}), x.get(None, {}), scale_max=scale, min_n=MIN_N)
+            gaps[item] = gap(e.get(item, {}), x.get(item, {}), scale_max=scale, min_n=MIN_N)
     derived, r2, respondents, capped = _derived_importance(filters, cat, sorted(codes))
     names = {d.code: d.name(language) for d in Dimension.objects.all()}
     performance = {i.code: i.satisfaction.value for i in index.items}

@@ -183,11 +183,12 @@ def _rollup_cut(filters: Filters, group_by) -> str | None:
 
 
 def _days_where(
-    filters: Filters, *, weekly: bool, days_from: dt.date | None
+    filters: Filters, *, weekly: bool, days_from: dt.date | None, months_before: dt.date | None
 ) -> tuple[str, list, list[tuple[dt.date | None, dt.date]]]:
-    """Rollup rows of the period: month rows for whole months, day rows for the days at
-    either end (weeks straddle months: days only). Day rows before `days_from` are not
-    kept (a cut's old days): those days come back as ranges to read live instead."""
+    """Rollup rows of the period: month rows for whole months before `months_before` (the
+    months closed; None: any), day rows for the rest (weeks straddle months: days only).
+    Day rows before `days_from` are not kept (a cut's old days): those days come back as
+    ranges to read live instead."""
     lo, hi = filters.since, filters.until
     first = end = None  # whole months: from `first`, before `end` (None: unbounded)
     use_months = not weekly
@@ -199,6 +200,8 @@ def _days_where(
         if hi is not None:
             last_day = hi == dt.date.max or (hi + dt.timedelta(days=1)).day == 1
             end = _next_month(hi) if last_day else hi.replace(day=1)  # None: no end
+        if months_before is not None and (end is None or end > months_before):
+            end = months_before
         if first is not None and end is not None and first >= end:  # no whole month inside
             use_months = False
     if not use_months:
@@ -206,7 +209,7 @@ def _days_where(
     else:
         if first is not None and lo < first:
             day_ranges.append((lo, first - dt.timedelta(days=1)))
-        if end is not None and end <= hi:
+        if end is not None and (hi is None or end <= hi):
             day_ranges.append((end, hi))
     live: list[tuple[dt.date | None, dt.date]] = []
     if days_from is not None:
@@ -255,8 +258,12 @@ def _rollup_where(filters: Filters, cut: str, group_by) -> tuple[list[str], list
     if cut and cut in filters.cut_values():
         where.append("cut_value = %s")
         params.append(str(filters.cut_values()[cut]))
+    kept_from = counts.cut_days_kept_from()
     days, day_params, live = _days_where(
-        filters, weekly=group_by == "week", days_from=counts.cut_days_kept_from() if cut else None
+        filters,
+        weekly=group_by == "week",
+        days_from=kept_from if cut else None,
+        months_before=counts.months_of(kept_from) if kept_from else None,
     )
     where.append(days)
     params += day_params
