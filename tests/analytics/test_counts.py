@@ -5,12 +5,20 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
 from manyi.analytics import counts
 from manyi.analytics.models import AnswerRollup, FillState, ResponseRollup
-from manyi.analytics.queries import Filters, Selector, answer_counts, response_totals
+from manyi.analytics.queries import (
+    Filters,
+    Selector,
+    answer_counts,
+    period_start,
+    response_totals,
+)
+from manyi.surveys.models import Response
 from manyi.surveys.services import design
 from manyi.surveys.services.responding import response_save_page, response_start, response_submit
 from tests.factories import CustomerFactory
@@ -161,3 +169,39 @@ def test_a_fill_between_two_reads_neither_drops_nor_doubles_a_response(survey):
     counts.fill()
     assert overall() == {5: 1}  # from the rollups, and not again from the tail
     assert response_totals(Filters())[None].submitted == 1
+
+
+def test_the_tail_read_before_is_extended_by_what_was_submitted_after_it(survey):
+    """Under steady traffic a page reads only the responses submitted since the tail was
+    last read, and adds their rows to the rows kept (`tail`)."""
+    answer(survey, 5, repurchase="5")
+    answer(survey, 4, repurchase="4")
+    assert overall() == {5: 1, 4: 1}  # the tail read whole, its rows kept
+    latest = Response.objects.latest("submitted_at").submitted_at
+    answer(survey, 5, repurchase="3")
+    with mock.patch.object(counts, "answers_grouped", wraps=counts.answers_grouped) as read:
+        assert overall() == {5: 2, 4: 1}
+        by_month = answer_counts(Filters(), Selector(("overall",)), group_by="month")
+        assert by_month == {period_start(timezone.localdate(), "month"): {5: 2, 4: 1}}
+    where, params = read.call_args_list[0].args[:2]
+    assert "r.submitted_at > %s" in where.split("r.submitted_at <= %s")[-1]
+    assert params[-1] in (latest, connection.ops.adapt_datetimefield_value(latest))
+    assert response_totals(Filters())[None].submitted == 3
+    options = answer_counts(Filters(), Selector(("repurchase",), options=True))[None]
+    assert options == {"5": 1, "4": 1, "3": 1}
+
+
+def test_a_response_that_commits_late_makes_the_tail_read_again(survey):
+    first = answer(survey, 5, repurchase="5")
+    first.refresh_from_db()
+    answer(survey, 4, repurchase="4")
+    assert overall() == {5: 1, 4: 1}
+    late = answer(survey, 2, repurchase="1")
+    # submitted before the latest response the kept rows hold, committed after they were read
+    Response.objects.filter(pk=late.pk).update(
+        submitted_at=first.submitted_at + dt.timedelta(microseconds=1)
+    )
+    with mock.patch.object(counts, "answers_grouped", wraps=counts.answers_grouped) as read:
+        assert overall() == {5: 1, 4: 1, 2: 1}
+    where = read.call_args.args[0]
+    assert "r.submitted_at > %s" not in where.split("r.submitted_at <= %s")[-1]
