@@ -1,8 +1,11 @@
 """Every worked example of shared/METHODS.md, reproduced from answer counts."""
 
+import math
+
 import pytest
 
 from manyi.metrics import counts as c
+from manyi.metrics import effects
 from manyi.metrics.csi import PairSums, Questionnaire, csi, item_sums
 from manyi.metrics.intervals import t_interval, wilson
 from manyi.metrics.scores import csat, nps
@@ -154,3 +157,66 @@ def test_validity_example():
 
     assert is_valid_response(answered=6, shown=9)  # two thirds
     assert not is_valid_response(answered=5, shown=9)
+
+
+def test_improvement_action_before_after_example():
+    # treated region 120/200 = 60.0 % before, 165/220 = 75.0 % after -> pooled z = 3.287
+    effect = effects.before_after_shares((120, 200), (165, 220))
+    assert effect.estimate == pytest.approx(15.0)
+    assert effect.z == pytest.approx(3.287, abs=5e-4)
+    assert effect.p_value == pytest.approx(0.0010, abs=5e-5)
+    assert effect.verdict == effects.Verdict.WORKED
+
+
+def test_improvement_action_difference_in_differences_example():
+    # comparison 140/200 = 70.0 % -> 150/210 = 71.43 %: effect = 15.00 - 1.43 = 13.57 points,
+    # SE = 6.383 points, 95 % interval 1.06 to 26.08, z = 2.126, p = 0.0335 -> "worked"
+    effect = effects.difference_in_differences(
+        effects.share(120, 200),
+        effects.share(165, 220),
+        effects.share(140, 200),
+        effects.share(150, 210),
+    )
+    assert effect.estimate == pytest.approx(13.57, abs=0.005)
+    assert effect.se == pytest.approx(6.383, abs=5e-4)
+    assert (effect.interval.low, effect.interval.high) == (
+        pytest.approx(1.06, abs=0.005),
+        pytest.approx(26.08, abs=0.005),
+    )
+    assert effect.z == pytest.approx(2.126, abs=5e-4)
+    assert effect.p_value == pytest.approx(0.0335, abs=5e-5)
+    assert effect.verdict == effects.Verdict.WORKED
+
+
+def test_improvement_action_verdicts_follow_the_interval_and_the_metric_direction():
+    flat = effects.difference_in_differences(
+        effects.share(120, 200),
+        effects.share(130, 200),
+        effects.share(140, 200),
+        effects.share(145, 200),
+    )
+    assert flat.interval.low < 0 < flat.interval.high
+    assert flat.verdict == effects.Verdict.NO_EVIDENCE
+    fell = effects.before_after_shares((165, 220), (120, 200))
+    assert fell.verdict == effects.Verdict.WORSE
+    # complaints per 100 customers: lower is better, and a count per customer is a rate
+    fewer = effects.before_after(
+        effects.rate(90, 1000), effects.rate(40, 1000), higher_is_better=False
+    )
+    assert fewer.estimate == pytest.approx(-5.0)
+    assert fewer.se == pytest.approx(100 * math.sqrt(90 + 40) / 1000)
+    assert fewer.verdict == effects.Verdict.WORKED
+    # means: Σ s²/n over the cells
+    before, after = (
+        c.moments(c.from_values([3, 4, 4, 5, 2, 4, 3, 5, 4, 4])),
+        c.moments(c.from_values([4, 5, 5, 5, 4, 4, 5, 3, 5, 5])),
+    )
+    moved = effects.before_after(effects.mean(before), effects.mean(after))
+    assert moved.estimate == pytest.approx(0.7)
+    assert moved.se == pytest.approx(math.sqrt(before.sd**2 / 10 + after.sd**2 / 10))
+    assert (
+        effects.difference_in_differences(
+            effects.share(1, 10), None, effects.share(2, 10), effects.share(3, 10)
+        ).verdict
+        == effects.Verdict.UNDECIDED
+    )
