@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("customers/", include("manyi.customers.urls")),
+    path("cases/", include("manyi.cases.urls")),
     path("surveys/", include("manyi.surveys.urls")),
     path("analytics/behaviour/", include("manyi.analytics.urls_behaviour")),
     path("analytics/", include("manyi.analytics.urls")),

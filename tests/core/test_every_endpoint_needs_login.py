@@ -59,7 +59,9 @@ def _row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label.startswith(("customers", "surveys", "analytics", "benchmarks"))
+        if model._meta.app_label.startswith(
+            ("customers", "surveys", "analytics", "benchmarks", "cases")
+        )
         or model._meta.label in ("accounts.User", "accounts.Team")
     }
 

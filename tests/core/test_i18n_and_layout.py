@@ -36,7 +36,7 @@ def test_menu_offers_only_what_the_role_may_open(client, users_by_role):
     for role, user in users_by_role.items():
         client.force_login(user)
         keys = {item["key"] for item in client.get(reverse("core:home")).context["nav_items"]}
-        expected = {"home", "customers", "interactions", "surveys", "analytics"}
+        expected = {"home", "customers", "interactions", "cases", "surveys", "analytics"}
         if role in {"admin", "analyst"}:
             expected.add("imports")
         if role == "admin":

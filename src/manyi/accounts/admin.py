@@ -10,9 +10,9 @@ from .models import Team, User
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "lead"]
+    list_display = ["name", "lead", "manager"]
     search_fields = ["name"]
-    autocomplete_fields = ["lead"]
+    autocomplete_fields = ["lead", "manager"]
 
 
 @admin.register(User)
@@ -24,6 +24,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (_("Access"), {"fields": ("role", "team", "is_active")}),
+        (_("Notifications"), {"fields": ("case_digest",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -17,6 +17,15 @@ class Team(models.Model):
         blank=True,
         related_name="led_teams",
     )
+    manager = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+        help_text=_("Told when a case of the team is still late after its team lead was."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -46,6 +55,11 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="members",
+    )
+    case_digest = models.BooleanField(
+        _("case notifications as a daily digest"),
+        default=False,
+        help_text=_("Otherwise each notification is e-mailed at once."),
     )
 
     objects = ManyiUserManager()

@@ -20,6 +20,7 @@ def navigation(request):
         ("home", _("Overview"), reverse("core:home"), Action.VIEW_RECORDS),
         ("customers", _("Customers"), reverse("customers:list"), Action.VIEW_RECORDS),
         ("interactions", _("Interactions"), reverse("customers:interactions"), Action.VIEW_RECORDS),
+        ("cases", _("Cases"), reverse("cases:list"), Action.VIEW_RECORDS),
         ("surveys", _("Surveys"), reverse("surveys:list"), Action.VIEW_RECORDS),
         ("analytics", _("Dashboards"), reverse("analytics:overview"), Action.VIEW_RECORDS),
         ("imports", _("Import"), reverse("customers:import_list"), Action.IMPORT_DATA),

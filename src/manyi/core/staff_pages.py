@@ -21,6 +21,7 @@ SKIP = {
     "reports:report_pdf", "reports:report_xlsx", "reports:schedule_delete", "surveys:qr",
     "surveys:question_delete", "surveys:question_move", "surveys:responses_export",
     "surveys:trigger_toggle", "surveys:version_create", "surveys:version_publish",
+    "cases:entry", "cases:status", "cases:assign", "cases:attachment", "cases:notifications_read",
 }  # fmt: skip
 
 
@@ -57,6 +58,7 @@ def _objects() -> dict[str, object]:
     )
 
     from ..analytics.models import ScheduledReport
+    from ..cases.models import Case
 
     def last(model, **filters):
         return model.objects.filter(**filters).order_by("-pk").first()
@@ -75,6 +77,7 @@ def _objects() -> dict[str, object]:
         "dimension": last(Dimension),
         "score": last(BenchmarkScore),
         "schedule": last(ScheduledReport),
+        "case": last(Case),
     }
 
 
@@ -91,6 +94,7 @@ _PK_OF = {
     "surveys:question_create": "survey", "surveys:question_edit": "question",
     "surveys:response_detail": "response", "surveys:responses": "survey",
     "surveys:triggers": "survey", "surveys:version_detail": "survey", "surveys:waves": "survey",
+    "cases:detail": "case", "cases:edit": "case", "cases:create": "customer",
 }  # fmt: skip
 BREAKDOWNS = ("region", "channel", "survey", "product", "staff")
 

@@ -115,6 +115,13 @@ class InteractionForm(forms.ModelForm):
         if not scope.everything:
             staff = staff.filter(team_id__in=scope.team_ids)
         self.fields["handled_by"].queryset = staff.order_by("username")
+        if self.instance.pk and hasattr(self.instance, "case"):
+            # A complaint is worked in its case: the outcome follows the case (cases app).
+            for name in ("outcome", "outcome_note", "closed_at", "kind"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Follows case %(number)s.") % {
+                    "number": self.instance.case.number
+                }
 
     def clean(self):
         cleaned = super().clean()

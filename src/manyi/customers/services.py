@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from .models import ContactPoint, Customer, Interaction
+from .signals import interaction_saved
 
 
 @transaction.atomic
@@ -42,6 +43,7 @@ def contact_points_settle_primary(*, customer: Customer, preferred=()) -> None:
                 contact.save(update_fields=["is_primary"])
 
 
+@transaction.atomic
 def interaction_save(*, form, user, customer: Customer | None = None) -> Interaction:
     """Record an interaction; by default it is handled by whoever records it, for the
     customer's team."""
@@ -50,7 +52,9 @@ def interaction_save(*, form, user, customer: Customer | None = None) -> Interac
         interaction.customer = customer
     if interaction.team_id is None:
         interaction.team_id = interaction.customer.team_id
-    if interaction.handled_by_id is None and interaction.pk is None:
+    created = interaction.pk is None
+    if interaction.handled_by_id is None and created:
         interaction.handled_by = user
     interaction.save()
+    interaction_saved.send(sender=Interaction, interaction=interaction, created=created, user=user)
     return interaction

@@ -23,6 +23,7 @@ from django.db import connection, models, transaction
 from manyi.accounts.choices import Role
 from manyi.accounts.models import Team, User
 from manyi.benchmarks.models import BenchmarkScore, Competitor
+from manyi.cases.models import Case, CaseAttachment, CaseEntry, CaseRule, Notification
 from manyi.customers.models import (
     ContactPoint,
     Customer,
@@ -49,6 +50,7 @@ from manyi.surveys.models import (
 from . import vocab
 from .activity import create_activity
 from .benchmarks import create_benchmarks
+from .cases import create_cases
 from .context import Context, Sizes, money
 from .people import create_customers
 from .surveys import create_surveys
@@ -58,6 +60,12 @@ DEFAULT_PASSWORD = "manyi-demo"
 
 # Deleted by --reset, dependants first. Users and teams stay: they are logins, not data.
 RESET_MODELS = (
+    Notification,
+    CaseAttachment,
+    CaseEntry,
+    Case.tags.through,
+    Case,
+    CaseRule,
     BenchmarkScore,
     Competitor,
     Answer,
@@ -171,6 +179,7 @@ DOMAINS: tuple[Callable[[Context], None], ...] = (
     create_activity,
     create_surveys,
     create_benchmarks,
+    create_cases,
 )
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "manyi.customers",
     "manyi.surveys",
     "manyi.analytics",
+    "manyi.cases",
     "manyi.benchmarks",
     "manyi.demo",
     "manyi.privacy",
@@ -275,7 +276,13 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.privacy.retention_tasks.retention_apply", 86400),
     ("manyi.privacy.tasks.audit_purge", 86400),
     ("manyi.customers.tasks.imports_resume_stalled", 60),
+    ("manyi.cases.tasks.sla_evaluate", 60),
+    ("manyi.cases.tasks.notifications_send", 60),
+    ("manyi.cases.tasks.notifications_digest", 86400),
 ]
+# A case from the same customer about the same thing (type and category) within this many
+# days joins the open case instead of opening a second one.
+MANYI_CASE_REPEAT_DAYS = int(os.environ.get("MANYI_CASE_REPEAT_DAYS", "7"))
 # Retention of personal data, in days; 0 keeps it for ever. Contact details (phones, email
 # and postal addresses) of customers with no purchase, interaction, invitation or response
 # for this long are removed; the text of open answers is cleared after this long.

@@ -64,6 +64,8 @@ def customer_detail(request, pk: int):
             "tags": customer.tags.all(),
             "purchases": queries.customer_purchases(customer=customer, user=request.user)[:50],
             "timeline": queries.customer_timeline(customer=customer, user=request.user),
+            # the cases app's queryset, through the relation: open cases first
+            "open_cases": customer.cases.visible_to(request.user).open().order_by("opened_at"),
             "can_edit": Customer.objects.editable_by(request.user).filter(pk=pk).exists(),
         },
     )

@@ -20,6 +20,7 @@ from ..answering import (
 )
 from ..choices import ResponseStatus
 from ..models import Answer, Invitation, Question, Response, Survey, SurveyVersion
+from ..signals import response_submitted
 from .subject import subject_set
 
 __all__ = [
@@ -220,4 +221,5 @@ def response_submit(*, response: Response) -> SubmitResult:
         response.answered_count, response.shown_count, response.survey.validity_min_share
     )
     response.save()
+    response_submitted.send(sender=Response, response=response)
     return SubmitResult(response=response, submitted_now=True)

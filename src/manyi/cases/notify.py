@@ -1,0 +1,118 @@
+"""Who is told what about a case: notifications in the app, and by e-mail at once or in a
+daily digest (each user's choice, `User.case_digest`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from manyi.accounts.choices import Role
+from manyi.accounts.models import User
+
+from .choices import NotificationKind
+from .models import Case, Notification
+
+log = logging.getLogger(__name__)
+
+
+def _team_members(team_id: int | None) -> set[int]:
+    if team_id is None:
+        return set()
+    return set(
+        User.objects.filter(team_id=team_id, is_active=True)
+        .exclude(role=Role.VIEWER)
+        .values_list("pk", flat=True)
+    )
+
+
+def _administrators() -> set[int]:
+    return set(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("pk", flat=True))
+
+
+def recipients(case: Case, kind: str) -> set[int]:
+    """The people told about a case: the owner (or, with none yet, the owner team's members)
+    of a new or near-breach case; the team lead at a breach; the team's manager at an
+    escalation (administrators if the team has none); the owner of a reopened case."""
+    team = case.team
+    if kind in (NotificationKind.OPENED, NotificationKind.WARNING, NotificationKind.REOPENED):
+        people = {case.owner_id} if case.owner_id else _team_members(case.team_id)
+    elif kind == NotificationKind.BREACH:
+        people = {team.lead_id} if team and team.lead_id else _administrators()
+        if case.owner_id:
+            people.add(case.owner_id)
+    elif kind == NotificationKind.ESCALATION:
+        people = {team.manager_id} if team and team.manager_id else _administrators()
+    elif kind == NotificationKind.ASSIGNED:
+        people = {case.owner_id} if case.owner_id else set()
+    else:
+        people = set()
+    people.discard(None)
+    return people
+
+
+def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = None) -> int:
+    """Notify the recipients of each case (not `skip`, who did it). Each person is told once
+    per case and kind (for kinds that happen once). E-mails go from the periodic task
+    (`send_now`, every minute; `send_digest`, daily), never inside the request."""
+    at = at or timezone.now()
+    rows = [
+        Notification(user_id=user, case=case, kind=kind, created_at=at)
+        for case in cases
+        for user in sorted(recipients(case, kind) - {skip})
+    ]
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def sla(case_ids, kind: str, *, timer: str, at: dt.datetime) -> int:
+    cases = Case.objects.filter(pk__in=case_ids).select_related("team")
+    return tell(list(cases), kind, at=at)
+
+
+def send_now(*, at: dt.datetime | None = None) -> int:
+    """E-mail the notifications not yet sent of users who want them at once."""
+    pending = Notification.objects.filter(
+        emailed_at__isnull=True, read_at__isnull=True, user__case_digest=False
+    ).exclude(user__email="")
+    return _send(pending, at=at or timezone.now())
+
+
+def send_digest(*, at: dt.datetime | None = None) -> int:
+    """The daily digest: one e-mail per user with their unread notifications not yet sent."""
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True)
+        .filter(Q(user__case_digest=True))
+        .exclude(user__email="")
+    )
+    return _send(pending, at=at or timezone.now())
+
+
+def _send(pending, *, at: dt.datetime) -> int:
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for note in pending.select_related("user", "case", "case__customer").order_by("pk")[:5000]:
+        by_user[note.user_id].append(note)
+    sent = 0
+    for notes in by_user.values():
+        user = notes[0].user
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"user": user, "notes": notes, "base_url": settings.MANYI_BASE_URL}
+            subject = render_to_string("cases/email/notifications_subject.txt", context).strip()
+            body = render_to_string("cases/email/notifications.txt", context)
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        try:
+            message.send()
+        except Exception:  # the mail server is down: the next run tries again
+            log.exception("notification e-mail to user %s failed", user.pk)
+            continue
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=at)
+        sent += 1
+    return sent
