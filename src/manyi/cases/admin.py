@@ -76,3 +76,44 @@ class CaseRuleAdmin(admin.ModelAdmin):
 @admin.register(models.CaseTag)
 class CaseTagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(models.MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Templates are checked when saved (an unknown placeholder is an error) and previewed
+    with the customer of the most recent case."""
+
+    list_display = ["name", "purpose", "language", "is_active"]
+    list_filter = ["purpose", "language", "is_active"]
+    readonly_fields = ["placeholders", "preview"]
+
+    @admin.display(description=_("Placeholders"))
+    def placeholders(self, obj):
+        from .placeholders import PLACEHOLDERS
+
+        return "\n".join(f"{{{name}}}: {label}" for name, label in PLACEHOLDERS.items())
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        from .messaging import filled
+        from .placeholders import PlaceholderError
+
+        case = models.Case.objects.select_related("customer").order_by("-pk").first()
+        if obj is None or not obj.pk or case is None:
+            return "—"
+        try:
+            subject, body = filled(obj, case, None)
+        except PlaceholderError as error:
+            return str(error)
+        # Plain text: the admin escapes it, so a customer's name is never markup.
+        return f"{case.customer.name} · {case.number}\n\n{subject}\n\n{body}"
+
+
+@admin.register(models.CaseMessage)
+class CaseMessageAdmin(admin.ModelAdmin):
+    list_display = ["entry", "channel", "address", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = [f.name for f in models.CaseMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -83,3 +83,19 @@ class NotificationKind(models.TextChoices):
     BREACH = "breach", _("SLA breached")
     ESCALATION = "escalation", _("Escalated to you")
     REOPENED = "reopened", _("Case reopened")
+
+
+class TemplatePurpose(models.TextChoices):
+    THANKS = "thanks", _("Thanks")
+    APOLOGY = "apology", _("Apology and resolution")
+    NEEDS = "needs", _("Asking about needs")
+    CHECK_IN = "check_in", _("Periodic check-in")
+    CARE = "care", _("Holiday or birthday care")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")

@@ -16,7 +16,7 @@ from manyi.accounts.models import User
 from manyi.customers.models import Purchase
 
 from .choices import TRANSITIONS, EntryKind, ReplyChannel, Status
-from .models import Case, CaseTag, Category
+from .models import Case, CaseTag, Category, MessageTemplate
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "MANYI_CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MAX_ATTACHMENTS = 5
@@ -171,18 +171,49 @@ class EntryForm(forms.Form):
         initial=EntryKind.NOTE,
     )
     reply_channel = forms.ChoiceField(
-        label=_("Sent by"), choices=[("", "—"), *ReplyChannel.choices], required=False
+        label=_("Sent by"),
+        choices=[("", "—"), *ReplyChannel.choices],
+        required=False,
+        help_text=_("E-mail and SMS are sent to the customer's primary address or number."),
     )
+    subject = forms.CharField(label=_("E-mail subject"), max_length=200, required=False)
     body = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
     )
     files = AttachmentsField(label=_("Attachments"))
 
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
     def clean(self):
+        from .messaging import address_of
+
         data = super().clean()
-        if data.get("kind") == EntryKind.REPLY and not data.get("reply_channel"):
-            self.add_error("reply_channel", _("Say how the reply reached the customer."))
+        channel = data.get("reply_channel")
+        if data.get("kind") == EntryKind.REPLY:
+            if not channel:
+                self.add_error("reply_channel", _("Say how the reply reached the customer."))
+            elif channel != ReplyChannel.PHONE and address_of(self.case.customer, channel) is None:
+                self.add_error(
+                    "reply_channel",
+                    _("The customer has no contact point for this channel."),
+                )
         return data
+
+
+class TemplateChoiceForm(forms.Form):
+    """Fill the reply from a message template (a GET: no script needed)."""
+
+    template = forms.ModelChoiceField(
+        label=_("Message template"), queryset=MessageTemplate.objects.none(), required=True
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            pk__in=[t.pk for t in templates]
+        )
 
 
 class StatusForm(forms.Form):

@@ -27,6 +27,7 @@ from .choices import (
     OPEN_STATUSES,
     CaseType,
     EntryKind,
+    MessageStatus,
     NotificationKind,
     ReplyChannel,
     RuleKind,
@@ -34,6 +35,7 @@ from .choices import (
     SlaLevel,
     Source,
     Status,
+    TemplatePurpose,
 )
 
 
@@ -457,3 +459,70 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.case}"
+
+
+class MessageTemplate(models.Model):
+    """A message template (话术) in one language, with placeholders (`placeholders`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=TemplatePurpose)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["purpose", "language", "name"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="template_name_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .placeholders import PlaceholderError, names_in
+
+        errors = {}
+        for field in ("subject", "body"):
+            try:
+                names_in(getattr(self, field))
+            except PlaceholderError as error:
+                errors[field] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+class CaseMessage(models.Model):
+    """A reply to the customer sent by e-mail or SMS: written in the thread at once, sent by
+    the periodic task (`messages.send_due`) under an idempotency key, so a sender killed
+    mid-send neither loses it nor sends it twice."""
+
+    entry = models.OneToOneField(CaseEntry, on_delete=models.CASCADE, related_name="message")
+    channel = models.CharField(_("channel"), max_length=10, choices=ReplyChannel)
+    address = models.CharField(_("address"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    provider_id = models.CharField(max_length=255, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("message to the customer")
+        verbose_name_plural = _("messages to customers")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="case_message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address}"

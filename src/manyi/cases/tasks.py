@@ -20,3 +20,11 @@ def notifications_send() -> int:
     """E-mail new notifications to users who want them at once (those that failed, because
     the mail server was down, go on the next run)."""
     return notify.send_now()
+
+
+@task()
+def messages_send() -> int:
+    """Send the replies to customers waiting to go (and retry failed attempts)."""
+    from . import messaging
+
+    return messaging.send_due()

@@ -4,6 +4,7 @@ attachments (private files, sent by a view that checked who asks) and notificati
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +18,10 @@ from manyi.accounts.decorators import require_action
 from manyi.core.paging import page_of, query_without_page
 from manyi.customers.models import Customer
 
-from . import services, sla
-from .choices import OPEN_STATUSES, SlaLevel
+from . import messaging, services, sla
+from .choices import OPEN_STATUSES, EntryKind, SlaLevel
 from .filters import CaseFilterSet
-from .forms import AssignForm, CaseForm, EntryForm, StatusForm
+from .forms import AssignForm, CaseForm, EntryForm, StatusForm, TemplateChoiceForm
 from .models import Case, CaseAttachment, Notification
 
 CONFLICT = gettext_lazy(
@@ -63,15 +64,30 @@ def case_list(request):
     )
 
 
+def _entry_form(request, case: Case) -> tuple[EntryForm, TemplateChoiceForm]:
+    """The reply form, filled from a message template when one was chosen (?template=)."""
+    templates = messaging.templates_for(case)
+    chooser = TemplateChoiceForm(
+        request.GET if "template" in request.GET else None, templates=templates
+    )
+    initial = {}
+    if chooser.is_bound and chooser.is_valid():
+        subject, body = messaging.filled(chooser.cleaned_data["template"], case, request.user)
+        initial = {"kind": EntryKind.REPLY, "subject": subject, "body": body}
+    return EntryForm(case=case, initial=initial), chooser
+
+
 def _detail_context(request, case: Case, **forms) -> dict:
     editable = Case.objects.editable_by(request.user).filter(pk=case.pk).exists()
+    entry_form, chooser = _entry_form(request, case)
     return {
         "active_nav": "cases",
         "case": case,
-        "entries": case.entries.select_related("author").prefetch_related("attachments"),
+        "entries": case.entries.select_related("author", "message").prefetch_related("attachments"),
         "sla": sla.state(case),
         "can_edit": editable,
-        "entry_form": forms.get("entry_form") or EntryForm(),
+        "template_form": chooser,
+        "entry_form": forms.get("entry_form") or entry_form,
         "status_form": forms.get("status_form") or StatusForm(case=case),
         "assign_form": forms.get("assign_form") or AssignForm(case=case),
         "tags": case.tags.all(),
@@ -104,19 +120,28 @@ def _conflict(request, pk: int):
 @require_action(Action.EDIT_RECORDS)
 def case_entry(request, pk: int):
     case = _editable(request, pk)
-    form = EntryForm(request.POST, request.FILES)
+    form = EntryForm(request.POST, request.FILES, case=case)
     if not form.is_valid():
         context = _detail_context(request, case, entry_form=form)
         return render(request, "cases/case_detail.html", context, status=400)
-    services.case_note(
-        case,
-        user=request.user,
-        body=form.cleaned_data["body"],
-        kind=form.cleaned_data["kind"],
-        reply_channel=form.cleaned_data["reply_channel"],
-        files=form.cleaned_data["files"],
-    )
-    messages.success(request, _("Added to the case."))
+    with transaction.atomic():
+        entry = services.case_note(
+            case,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            kind=form.cleaned_data["kind"],
+            reply_channel=form.cleaned_data["reply_channel"],
+            files=form.cleaned_data["files"],
+        )
+        queued = messaging.queue(entry, subject=form.cleaned_data["subject"])
+    if queued is not None:
+        messages.success(
+            request,
+            _("Added to the case; the %(channel)s to %(address)s goes out within a minute.")
+            % {"channel": queued.get_channel_display(), "address": queued.address},
+        )
+    else:
+        messages.success(request, _("Added to the case."))
     return redirect(case)
 
 

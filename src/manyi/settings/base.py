@@ -278,11 +278,14 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.customers.tasks.imports_resume_stalled", 60),
     ("manyi.cases.tasks.sla_evaluate", 60),
     ("manyi.cases.tasks.notifications_send", 60),
+    ("manyi.cases.tasks.messages_send", 60),
     ("manyi.cases.tasks.notifications_digest", 86400),
 ]
 # A case from the same customer about the same thing (type and category) within this many
 # days joins the open case instead of opening a second one.
 MANYI_CASE_REPEAT_DAYS = int(os.environ.get("MANYI_CASE_REPEAT_DAYS", "7"))
+# The company's name, for the {company} placeholder of message templates.
+MANYI_COMPANY_NAME = os.environ.get("MANYI_COMPANY_NAME", "")
 # Retention of personal data, in days; 0 keeps it for ever. Contact details (phones, email
 # and postal addresses) of customers with no purchase, interaction, invitation or response
 # for this long are removed; the text of open answers is cleared after this long.
