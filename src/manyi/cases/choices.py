@@ -20,7 +20,7 @@ class Severity(models.TextChoices):
 class Status(models.TextChoices):
     NEW = "new", pgettext_lazy("case status", "New")
     ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("case status", "In progress")
     WAITING = "waiting", _("Waiting for customer")
     RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
     CLOSED = "closed", pgettext_lazy("case status", "Closed")

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from manyi.core.sms import send_sms
 from manyi.customers.choices import ContactKind
@@ -48,9 +49,8 @@ def address_of(customer, channel: str) -> str | None:
 def values_for(case: Case, user) -> dict[str, str]:
     """What each placeholder stands for in this case."""
     product = ""
-    purchase = case.purchase or case.customer.purchases.order_by("-purchased_at").first()
-    if purchase is not None:
-        item = purchase.items.select_related("product").order_by("pk").first()
+    if case.purchase is not None:  # only the case's own purchase: another would mislead
+        item = case.purchase.items.select_related("product").order_by("pk").first()
         product = item.product.name if item else ""
     return {
         "customer_name": case.customer.name,
@@ -63,8 +63,12 @@ def values_for(case: Case, user) -> dict[str, str]:
 
 
 def filled(template: MessageTemplate, case: Case, user) -> tuple[str, str]:
-    """(subject, text) of the template for this case, as plain text."""
+    """(subject, text) of the template for this case, as plain text; a case about no
+    purchase says "our product" in the template's language."""
     values = values_for(case, user)
+    if not values["product"]:
+        with translation.override(template.language):
+            values["product"] = str(_("our product"))
     return fill(template.subject, values), fill(template.body, values)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDERS = {
     "customer_name": _("the customer's name"),
-    "product": _("the product of the case's purchase (or of the customer's latest one)"),
+    "product": _("the product of the case's purchase (“our product” for a case without one)"),
     "case_no": _("the case number"),
     "agent": _("the name of the person who sends the message"),
     "company": _("the company's name (settings: MANYI_COMPANY_NAME)"),
