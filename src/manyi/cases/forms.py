@@ -186,6 +186,10 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
 
+    def clean_body(self):
+        # Browsers send CRLF line ends; the thread, e-mails and SMS keep plain newlines.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
     def clean(self):
         from .messaging import address_of
 

@@ -293,6 +293,19 @@ class Case(models.Model):
     reopened_count = models.PositiveIntegerField(_("times reopened"), default=0)
     root_cause = models.TextField(_("root cause"), blank=True)
     resolution = models.TextField(_("what was done"), blank=True)
+    # The follow-up survey after the resolution (`recovery`) and what the customer answered.
+    recovery_invitation = models.OneToOneField(
+        "surveys.Invitation",
+        verbose_name=_("follow-up survey"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recovered_case",
+    )
+    recovery_solved = models.BooleanField(_("solved, says the customer"), null=True, blank=True)
+    recovery_score = models.PositiveSmallIntegerField(
+        _("satisfaction with the handling"), null=True, blank=True
+    )
     # Optimistic locking: every change writes version + 1 where the version is still the one
     # the editor read; a change from a stale page is refused (`services.CaseChanged`).
     version = models.PositiveIntegerField(default=1)

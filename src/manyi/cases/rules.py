@@ -134,8 +134,15 @@ def _channel(response: Response) -> str:
 def on_response_submitted(sender, response: Response, **kwargs) -> None:
     """A failure here must not lose the customer's answers: it is logged, and the response
     is submitted without its case (`manyi cases_from_responses` opens it later)."""
+    from . import recovery
+
     try:
         with transaction.atomic():
             open_for_response(response)
     except Exception:
         log.exception("opening cases for response %s failed", response.pk)
+    try:
+        with transaction.atomic():
+            recovery.on_response(response)
+    except Exception:
+        log.exception("recording the follow-up of response %s failed", response.pk)

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import interactions, notify, sla
+from . import interactions, notify, recovery, sla
 from .choices import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -211,6 +211,7 @@ def case_status(
     root_cause: str | None = None,
     resolution: str | None = None,
     at: dt.datetime | None = None,
+    from_customer: bool = False,
 ) -> Case:
     """Move the case to `status` (it must be allowed to follow the current one): the SLA
     timers follow (`sla.follow`); resolving records root cause and what was done; reopening
@@ -251,6 +252,10 @@ def case_status(
     )
     if status == Status.REOPENED:
         notify.tell([case], NotificationKind.REOPENED, at=at, skip=getattr(user, "pk", None))
+        if not from_customer:
+            recovery.cancel(case)
+    elif status == Status.RESOLVED:
+        recovery.schedule(case, at)
     interactions.mirror(case)
     return case
 

@@ -210,4 +210,21 @@ _register(
              text_en="How likely are you to buy from us again?"),
     ),
 )
+_register(
+    "case_recovery",
+    _("Follow-up after a complaint"),
+    _("Whether the problem is solved and how satisfied the customer is with its handling."),
+    "问题处理回访",
+    "Is your problem solved?",
+    1,
+    (
+        dict(code="solved", type=T.SINGLE, options=_YES_NO, required=True,
+             text_zh="您反映的问题解决了吗？", text_en="Is your problem solved?"),
+        dict(code="handling", type=T.CSAT, scale_max=5, required=True,
+             text_zh="您对我们处理这个问题的方式满意吗？",
+             text_en="How satisfied are you with how we handled it?"),
+        dict(code="comment", type=T.LONG_TEXT,
+             text_zh="还有什么想告诉我们的吗？", text_en="Anything else you want to tell us?"),
+    ),
+)
 # fmt: on

@@ -37,8 +37,9 @@ _CONTACT_KIND = {
 _CONSENT_FIELD = {InvitationChannel.EMAIL: "consent_email", InvitationChannel.SMS: "consent_sms"}
 
 
-def recently_contacted(now=None) -> Q:
-    """Customers with an invitation (sent, or waiting to be) within the contact interval."""
+def recently_contacted(now=None, *, besides: int | None = None) -> Q:
+    """Customers with an invitation (sent, or waiting to be) within the contact interval;
+    the invitation `besides` does not count (a follow-up to the answer it brought)."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.MANYI_CONTACT_MIN_DAYS)
     recent = (
@@ -47,6 +48,8 @@ def recently_contacted(now=None) -> Q:
         .annotate(contacted_at=Coalesce("sent_at", "send_after", "created_at"))
         .filter(contacted_at__gte=since)
     )
+    if besides is not None:
+        recent = recent.exclude(pk=besides)
     return Q(Exists(recent))
 
 
@@ -68,7 +71,14 @@ class Eligibility:
 
 
 def eligible_customers(
-    *, survey: Survey, channel: str, customers, now=None, once_per_survey: bool = True, wave=None
+    *,
+    survey: Survey,
+    channel: str,
+    customers,
+    now=None,
+    once_per_survey: bool = True,
+    wave=None,
+    cap_besides: int | None = None,
 ) -> Eligibility:
     """Split a customer queryset into those who may be invited now and why the others not.
     A distribution invites a customer to a survey once, or once per wave for a survey asked
@@ -88,7 +98,9 @@ def eligible_customers(
             invited = invited.filter(wave=wave)
         already = set(invited.values_list("customer_id", flat=True))
     capped = set(
-        Customer.objects.filter(recently_contacted(now), pk__in=ids).values_list("pk", flat=True)
+        Customer.objects.filter(
+            recently_contacted(now, besides=cap_besides), pk__in=ids
+        ).values_list("pk", flat=True)
     )
     excluded = {"no_consent": 0, "no_contact": 0, "already_invited": 0, "contacted_recently": 0}
     eligible: dict[int, str] = {}
