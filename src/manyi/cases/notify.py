@@ -22,39 +22,52 @@ from .models import Case, Notification
 log = logging.getLogger(__name__)
 
 
-def _team_members(team_id: int | None) -> set[int]:
-    if team_id is None:
-        return set()
-    return set(
-        User.objects.filter(team_id=team_id, is_active=True)
-        .exclude(role=Role.VIEWER)
-        .values_list("pk", flat=True)
-    )
+class _People:
+    """Team members and administrators, each read once per batch of notifications."""
+
+    def __init__(self):
+        self._members: dict[int, set[int]] = {}
+        self._admins: set[int] | None = None
+
+    def team(self, team_id: int | None) -> set[int]:
+        if team_id is None:
+            return set()
+        if team_id not in self._members:
+            self._members[team_id] = set(
+                User.objects.filter(team_id=team_id, is_active=True)
+                .exclude(role=Role.VIEWER)
+                .values_list("pk", flat=True)
+            )
+        return set(self._members[team_id])
+
+    def administrators(self) -> set[int]:
+        if self._admins is None:
+            self._admins = set(
+                User.objects.filter(role=Role.ADMIN, is_active=True).values_list("pk", flat=True)
+            )
+        return set(self._admins)
 
 
-def _administrators() -> set[int]:
-    return set(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("pk", flat=True))
-
-
-def recipients(case: Case, kind: str) -> set[int]:
+def recipients(case: Case, kind: str, people: _People | None = None) -> set[int]:
     """The people told about a case: the owner (or, with none yet, the owner team's members)
     of a new or near-breach case; the team lead at a breach; the team's manager at an
     escalation (administrators if the team has none); the owner of a reopened case."""
+    people = people or _People()
     team = case.team
     if kind in (NotificationKind.OPENED, NotificationKind.WARNING, NotificationKind.REOPENED):
-        people = {case.owner_id} if case.owner_id else _team_members(case.team_id)
+        chosen = {case.owner_id} if case.owner_id else people.team(case.team_id)
     elif kind == NotificationKind.BREACH:
-        people = {team.lead_id} if team and team.lead_id else _administrators()
+        chosen = {team.lead_id} if team and team.lead_id else people.administrators()
         if case.owner_id:
-            people.add(case.owner_id)
+            chosen.add(case.owner_id)
     elif kind == NotificationKind.ESCALATION:
-        people = {team.manager_id} if team and team.manager_id else _administrators()
+        chosen = {team.manager_id} if team and team.manager_id else people.administrators()
     elif kind == NotificationKind.ASSIGNED:
-        people = {case.owner_id} if case.owner_id else set()
+        chosen = {case.owner_id} if case.owner_id else set()
     else:
-        people = set()
-    people.discard(None)
-    return people
+        chosen = set()
+    chosen.discard(None)
+    return chosen
 
 
 def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = None) -> int:
@@ -62,19 +75,24 @@ def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = 
     per case and kind (for kinds that happen once). E-mails go from the periodic task
     (`send_now`, every minute; `send_digest`, daily), never inside the request."""
     at = at or timezone.now()
+    people = _People()
     rows = [
         Notification(user_id=user, case=case, kind=kind, created_at=at)
         for case in cases
-        for user in sorted(recipients(case, kind) - {skip})
+        for user in sorted(recipients(case, kind, people) - {skip})
     ]
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
     return len(rows)
 
 
 def sla(case_ids, kind: str, *, timer: str, at: dt.datetime) -> int:
-    cases = Case.objects.filter(pk__in=case_ids).select_related("team")
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("team")
+        .only("pk", "owner", "team", "team__lead", "team__manager")
+    )
     return tell(list(cases), kind, at=at)
 
 
