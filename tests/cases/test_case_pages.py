@@ -50,6 +50,7 @@ def records(team_east, team_west, agent):
 # agent outside their team)
 PAGES = [
     ("cases:list", None, ALL, None),
+    ("cases:figures", None, ALL, None),
     ("cases:notifications", None, EDITORS, 403),
     ("cases:detail", "own", ALL, None),
     ("cases:detail", "other", ALL - {Role.AGENT}, 404),

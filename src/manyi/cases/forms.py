@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.choices import Role
 from manyi.accounts.models import User
+from manyi.analytics.forms import PERIOD_BOUNDS
+from manyi.core.widgets import IsoDateInput
 from manyi.customers.models import Purchase
 
 from .choices import TRANSITIONS, EntryKind, ReplyChannel, Status
@@ -258,3 +260,21 @@ class AssignForm(forms.Form):
         self.fields["owner"].queryset = _workers()
         self.fields["owner"].initial = case.owner_id
         self.fields["version"].initial = case.version
+
+
+class FiguresPeriodForm(forms.Form):
+    since = forms.DateField(
+        label=_("From"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
+
+    def period(self):
+        from .figures import default_period
+
+        since, until = default_period()
+        if self.is_valid():
+            since = self.cleaned_data["since"] or since
+            until = self.cleaned_data["until"] or until
+        return (since, until) if since <= until else (until, since)

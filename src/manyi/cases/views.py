@@ -18,10 +18,17 @@ from manyi.accounts.decorators import require_action
 from manyi.core.paging import page_of, query_without_page
 from manyi.customers.models import Customer
 
-from . import messaging, services, sla
+from . import figures, messaging, services, sla
 from .choices import OPEN_STATUSES, EntryKind, SlaLevel
 from .filters import CaseFilterSet
-from .forms import AssignForm, CaseForm, EntryForm, StatusForm, TemplateChoiceForm
+from .forms import (
+    AssignForm,
+    CaseForm,
+    EntryForm,
+    FiguresPeriodForm,
+    StatusForm,
+    TemplateChoiceForm,
+)
 from .models import Case, CaseAttachment, Notification
 
 CONFLICT = gettext_lazy(
@@ -293,3 +300,21 @@ def notifications_read(request):
         read_at=timezone.now()
     )
     return redirect("cases:notifications")
+
+
+@require_action(Action.VIEW_RECORDS)
+def case_figures(request):
+    """How complaints are handled, for a period (the last 90 days by default, today in)."""
+    form = FiguresPeriodForm(request.GET or None)
+    since, until = form.period()
+    return render(
+        request,
+        "cases/case_figures.html",
+        {
+            "active_nav": "cases",
+            "form": form,
+            "figures": figures.case_figures(
+                request.user, since, until, request.LANGUAGE_CODE or "zh-hans"
+            ),
+        },
+    )

@@ -1,0 +1,217 @@
+"""What the closed loop achieves, for a period and the user's scope: complaints by category,
+channel and region (counts, and a rate per 100 customers with a purchase in the period, a
+Poisson rate with its exact interval), first-response and resolution times in working hours
+(median and 90th percentile), SLA compliance, reopen rate, handling rate, satisfaction with
+the handling (from the follow-up survey), and silent dissatisfaction (dissatisfied
+respondents who never complained themselves). Every figure is aggregated in the database;
+shares carry n and a Wilson interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from manyi.analytics.queries import day_instants
+from manyi.customers.models import Customer, Purchase
+from manyi.metrics.intervals import poisson_exact
+from manyi.metrics.scores import Estimate, proportion
+from manyi.surveys.choices import QuestionType
+from manyi.surveys.models import Answer
+
+from .choices import CaseType, Source, Status
+from .models import Case
+
+CLOSED = (Status.RESOLVED, Status.CLOSED)
+SELF_REPORTED = (Source.STAFF, Source.FEEDBACK_FORM, Source.INTERACTION, Source.IMPORT, Source.API)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Complaints per 100 customers who bought in the period, with the exact Poisson
+    interval of the count scaled the same way (a count per customer is a rate)."""
+
+    count: int
+    base: int
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+def rate(count: int, base: int) -> Rate:
+    if base <= 0:
+        return Rate(count, base, None, None, None)
+    interval = poisson_exact(count)
+    return Rate(count, base, 100 * count / base, 100 * interval.low / base,
+                100 * interval.high / base)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Times:
+    """Working time (hours) from opening to the first response or to the resolution."""
+
+    n: int
+    median: float | None
+    p90: float | None
+
+
+def _hours(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 3600
+    return int(value) / 3_600_000_000  # SQLite keeps durations in microseconds
+
+
+def _percentile(queryset, field: str, q: float) -> float | None:
+    """The q-quantile of `field` (linear between the two nearest ranks): the database sorts
+    and returns the two rows around the rank, on SQLite and PostgreSQL alike."""
+    n = queryset.count()
+    if n == 0:
+        return None
+    rank = q * (n - 1)
+    low = int(rank)
+    values = [
+        _hours(v) for v in queryset.order_by(field).values_list(field, flat=True)[low : low + 2]
+    ]
+    if len(values) == 1 or rank == low:
+        return values[0]
+    return values[0] + (values[1] - values[0]) * (rank - low)
+
+
+def _times(queryset, field: str) -> Times:
+    return Times(
+        queryset.count(), _percentile(queryset, field, 0.5), _percentile(queryset, field, 0.9)
+    )
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    since: dt.date
+    until: dt.date
+    complaints: int
+    customers_buying: int
+    complaint_rate: Rate
+    by_category: list[tuple[str, int, Rate]]
+    by_channel: list[tuple[str, int]]
+    by_region: list[tuple[str, int, Rate]]
+    response_times: Times
+    resolution_times: Times
+    response_on_time: Estimate
+    resolution_on_time: Estimate
+    reopen_rate: Estimate
+    handling_rate: Estimate
+    handling_satisfaction: Estimate
+    silent_dissatisfaction: Estimate
+
+
+def case_figures(user, since: dt.date, until: dt.date, language: str) -> CaseFigures:
+    start, end = day_instants(since, until)
+    min_n = settings.MANYI_MIN_SAMPLE
+    visible = Case.objects.visible_to(user)
+    opened = visible.filter(opened_at__gte=start, opened_at__lt=end)
+    complaints = opened.filter(case_type=CaseType.COMPLAINT)
+    buying = Purchase.objects.visible_to(user).filter(purchased_at__gte=start, purchased_at__lt=end)
+    customers_buying = buying.values("customer_id").distinct().count()
+    by_region_base = dict(
+        buying.values_list("customer__region").annotate(n=Count("customer_id", distinct=True))
+    )
+    total = complaints.count()
+    by_category = [
+        (
+            (row["category__name_en"] if language.startswith("en") and row["category__name_en"]
+             else row["category__name_zh"]) or "—",
+            row["n"],
+            rate(row["n"], customers_buying),
+        )
+        for row in complaints.values("category__name_zh", "category__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    ]  # fmt: skip
+    by_channel = [
+        (row["channel"], row["n"])
+        for row in complaints.values("channel").annotate(n=Count("pk")).order_by("-n")
+    ]
+    by_region = [
+        (row["customer__region"] or "—", row["n"],
+         rate(row["n"], by_region_base.get(row["customer__region"], 0)))
+        for row in complaints.values("customer__region").annotate(n=Count("pk")).order_by("-n")
+    ]  # fmt: skip
+
+    responded = visible.filter(
+        first_response_at__gte=start, first_response_at__lt=end, response_target__isnull=False
+    )
+    resolved = visible.filter(
+        resolved_at__gte=start, resolved_at__lt=end, status__in=CLOSED,
+        resolution_target__isnull=False,
+    )  # fmt: skip
+    on_time = responded.aggregate(
+        n=Count("pk"), ok=Count("pk", filter=Q(response_used__lte=F("response_target")))
+    )
+    resolved_on_time = resolved.aggregate(
+        n=Count("pk"), ok=Count("pk", filter=Q(resolution_used__lte=F("resolution_target")))
+    )
+    reopened = visible.filter(resolved_at__gte=start, resolved_at__lt=end).aggregate(
+        n=Count("pk"), reopened=Count("pk", filter=Q(reopened_count__gt=0))
+    )
+    handled = complaints.aggregate(n=Count("pk"), done=Count("pk", filter=Q(status__in=CLOSED)))
+    followed = visible.filter(
+        recovery_score__isnull=False, resolved_at__gte=start, resolved_at__lt=end
+    ).aggregate(n=Count("pk"), satisfied=Count("pk", filter=Q(recovery_score__gte=4)))
+
+    # Silent dissatisfaction: respondents unhappy in the period (NPS 0-6, overall CSAT 1-2)
+    # who did not complain themselves (a complaint case they raised, not one a survey opened)
+    # up to the period's end.
+    unhappy = (
+        Answer.objects.filter(
+            response__status="submitted",
+            response__submitted_at__gte=start,
+            response__submitted_at__lt=end,
+            response__customer__isnull=False,
+            number__isnull=False,
+        )
+        .filter(
+            Q(question__type=QuestionType.NPS, number__lte=6)
+            | Q(question__type=QuestionType.CSAT, dimension__isnull=True, number__lte=2)
+        )
+        .filter(response__customer__in=Customer.objects.visible_to(user))
+        .values("response__customer_id")
+        .distinct()
+    )
+    complained = Case.objects.filter(
+        customer_id=OuterRef("response__customer_id"),
+        case_type=CaseType.COMPLAINT,
+        source__in=SELF_REPORTED,
+        opened_at__lt=end,
+    )
+    silent = unhappy.annotate(complained=Exists(complained)).aggregate(
+        n=Count("response__customer_id", distinct=True),
+        silent=Count("response__customer_id", distinct=True, filter=Q(complained=False)),
+    )
+    return CaseFigures(
+        since=since,
+        until=until,
+        complaints=total,
+        customers_buying=customers_buying,
+        complaint_rate=rate(total, customers_buying),
+        by_category=by_category,
+        by_channel=by_channel,
+        by_region=by_region,
+        response_times=_times(responded, "response_used"),
+        resolution_times=_times(resolved, "resolution_used"),
+        response_on_time=proportion(on_time["ok"], on_time["n"], min_n=min_n),
+        resolution_on_time=proportion(resolved_on_time["ok"], resolved_on_time["n"], min_n=min_n),
+        reopen_rate=proportion(reopened["reopened"], reopened["n"], min_n=min_n),
+        handling_rate=proportion(handled["done"], handled["n"], min_n=min_n),
+        handling_satisfaction=proportion(followed["satisfied"], followed["n"], min_n=min_n),
+        silent_dissatisfaction=proportion(silent["silent"], silent["n"], min_n=min_n),
+    )
+
+
+def default_period() -> tuple[dt.date, dt.date]:
+    """The last 90 days, today included."""
+    today = timezone.localdate()
+    return today - dt.timedelta(days=89), today
