@@ -220,3 +220,19 @@ def test_statuses_follow_the_workflow_and_reopening_counts(people):
     assert (
         Notification.objects.filter(kind=NotificationKind.REOPENED).exists() is False
     )  # owner did it
+
+
+def test_a_case_found_late_after_an_outage_is_escalated_not_warned_breached_and_escalated(
+    people,
+):
+    customer = CustomerFactory(team=people["agent"].team)
+    case = _complaint(customer, at(2026, 12, 1, 9), owner=people["agent"])
+    Notification.objects.all().delete()
+    assert case.sla_next_at == case.response_warn_at
+    sla.evaluate(at(2026, 12, 21, 9))  # the scheduler was down for weeks
+    assert _levels(case) == (SlaLevel.ESCALATED, SlaLevel.ESCALATED)
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {NotificationKind.ESCALATION}
+    case.refresh_from_db()
+    assert case.sla_next_at is None  # nothing left to act on
+    assert sla.evaluate(at(2026, 12, 22, 9)) == {}

@@ -13,7 +13,8 @@ from manyi.core.widgets import IsoDateInput
 from .choices import OPEN_STATUSES, CaseType, Severity, SlaLevel, Status
 from .models import Case, Category
 
-NUMBER = re.compile(r"^[Cc]?0*(\d{1,12})$")
+NUMBER = re.compile(r"^0*(\d{1,12})$")
+CASE_NUMBER = re.compile(r"^[Cc]\d{1,12}$")
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -84,12 +85,13 @@ class CaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        match = NUMBER.match(value)
+        if CASE_NUMBER.match(value):  # a case number, as printed: that case, at once
+            return queryset.filter(pk=int(value[1:]))
         condition = (
             Q(subject__icontains=value)
             | Q(customer__name__icontains=value)
             | Q(customer__external_id__iexact=value)
         )
-        if match:
-            condition |= Q(pk=int(match.group(1)))
+        if NUMBER.match(value):
+            condition |= Q(pk=int(NUMBER.match(value).group(1)))
         return queryset.filter(condition)

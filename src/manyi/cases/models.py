@@ -318,19 +318,22 @@ class Case(models.Model):
     response_target = models.DurationField(null=True, blank=True)
     response_used = models.DurationField(default=dt.timedelta(0))
     response_since = models.DateTimeField(null=True, blank=True)
-    response_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
     response_due = models.DateTimeField(
         _("first response due"), null=True, blank=True, db_index=True
     )
-    response_escalate_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    response_escalate_at = models.DateTimeField(null=True, blank=True)
     response_level = models.PositiveSmallIntegerField(choices=SlaLevel, default=SlaLevel.OK)
     resolution_target = models.DurationField(null=True, blank=True)
     resolution_used = models.DurationField(default=dt.timedelta(0))
     resolution_since = models.DateTimeField(null=True, blank=True)
-    resolution_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
-    resolution_escalate_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_escalate_at = models.DateTimeField(null=True, blank=True)
     resolution_level = models.PositiveSmallIntegerField(choices=SlaLevel, default=SlaLevel.OK)
+    # The next stored moment not yet acted on (either timer): the periodic evaluation reads
+    # only the cases whose `sla_next_at` has passed (`sla.evaluate`).
+    sla_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
