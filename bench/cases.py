@@ -248,8 +248,8 @@ def main() -> int:
         "",
         f"- Routine SLA evaluation (a minute after the previous one): {routine_s * 1000:.0f} ms "
         f"({', '.join(f'{k} {v}' for k, v in routine_counts.items()) or 'nothing due'})",
-        f"- SLA evaluation with all {open_now:,} open cases due at once (each warned, breached "
-        f"and escalated, {notes:,} notifications written): {worst_s:.1f} s "
+        f"- SLA evaluation with all {open_now:,} open cases due at once (each raised to the "
+        f"highest level passed, {notes:,} notifications written): {worst_s:.1f} s "
         f"({'ok' if worst_s <= 10 else 'MISSED'}, ≤ 10 s); moved: "
         f"{', '.join(f'{k} {v:,}' for k, v in worst_counts.items())}",
     ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts.models import Team
 from manyi.core.widgets import IsoDateInput
 
-from .choices import OPEN_STATUSES, CaseType, Severity, SlaLevel, Status
+from .choices import OPEN_STATUSES, CaseType, Severity, Status
 from .models import Case, Category
 
 NUMBER = re.compile(r"^0*(\d{1,12})$")
@@ -71,15 +71,21 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_state(self, queryset, name, value):
         if value == "mine":
             return queryset.filter(owner=self.user, status__in=OPEN_STATUSES)
-        if value == "late":
+        if value == "late":  # a target passed (paused and stopped timers have no due time)
             now = timezone.now()
             return queryset.filter(status__in=OPEN_STATUSES).filter(
-                Q(resolution_due__lte=now)
-                | Q(response_due__lte=now)
-                | Q(resolution_level__gte=SlaLevel.BREACHED)
-                | Q(response_level__gte=SlaLevel.BREACHED)
+                Q(resolution_due__lte=now) | Q(response_due__lte=now)
             )
         return queryset
+
+    @property
+    def history(self) -> bool:
+        """Whether the list holds closed cases too (then it is ordered by opening time)."""
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+        return chosen.get("state") == "all" or chosen.get("status") in (
+            Status.RESOLVED,
+            Status.CLOSED,
+        )
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -19,7 +19,7 @@ from manyi.core.paging import page_of, query_without_page
 from manyi.customers.models import Customer
 
 from . import figures, messaging, services, sla
-from .choices import OPEN_STATUSES, EntryKind, SlaLevel
+from .choices import OPEN_STATUSES, EntryKind
 from .filters import CaseFilterSet
 from .forms import (
     AssignForm,
@@ -46,7 +46,10 @@ def _visible(user):
 @require_action(Action.VIEW_RECORDS)
 def case_list(request):
     filterset = CaseFilterSet(request.GET, queryset=_visible(request.user), user=request.user)
-    cases = filterset.qs.order_by(F("resolution_due").asc(nulls_last=True), "-opened_at", "-pk")
+    if filterset.history:
+        cases = filterset.qs.order_by("-opened_at", "-pk")
+    else:  # open cases: the most urgent first
+        cases = filterset.qs.order_by(F("resolution_due").asc(nulls_last=True), "-opened_at", "-pk")
     now = timezone.now()
     # Over the open cases only (through the queue's index), not the whole history.
     summary = (
@@ -55,10 +58,7 @@ def case_list(request):
         .aggregate(
             open=Count("pk"),
             mine=Count("pk", filter=Q(owner=request.user)),
-            late=Count(
-                "pk",
-                filter=Q(resolution_due__lte=now) | Q(resolution_level__gte=SlaLevel.BREACHED),
-            ),
+            late=Count("pk", filter=Q(resolution_due__lte=now) | Q(response_due__lte=now)),
         )
     )
     return render(
