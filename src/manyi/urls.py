@@ -19,6 +19,7 @@ urlpatterns = [
     path("benchmarks/", include("manyi.benchmarks.urls")),
     path("privacy/", include("manyi.privacy.urls")),
     path("", include("manyi.surveys.respond_urls")),
+    path("", include("manyi.cases.public_urls")),
     path("", include("manyi.core.urls")),
 ]
 # Error pages in the site's layout, translated (core/templates/403.html, 404.html, ...).

@@ -12,7 +12,7 @@ from manyi.core.staff_pages import url_names
 PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "set_language", "core:healthz", "core:favicon",
-    "respond:invitation", "respond:opt_out", "respond:public",
+    "respond:invitation", "respond:opt_out", "respond:public", "feedback:form",
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SKIP = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "password_change_done", "set_language", "core:healthz",
-    "core:favicon", "respond:invitation", "respond:opt_out", "respond:public",
+    "core:favicon", "respond:invitation", "respond:opt_out", "respond:public", "feedback:form",
     "customers:export", "customers:import_cancel", "customers:import_errors",
     "customers:import_file", "customers:import_resume", "customers:import_status",
     "customers:import_template", "privacy:contact_reveal", "privacy:customer_export",

@@ -9,7 +9,7 @@ from .respond_script import SCRIPT_HASH
 from .views import respond
 
 
-def _public(view):
+def public_page(view):
     """A respondent page: no script but the optional inline one that shows same-page
     follow-ups (allowed by its hash; the page works without it), and at most
     MANYI_RESPOND_RATE_PER_MINUTE requests per minute per address across these pages, so
@@ -29,7 +29,7 @@ def _public(view):
 app_name = "respond"
 urlpatterns: list = [
     # respond
-    path("s/<str:token>/", _public(respond.invitation), name="invitation"),
-    path("s/<str:token>/opt-out/", _public(respond.opt_out), name="opt_out"),
-    path("p/<str:public_token>/", _public(respond.public), name="public"),
+    path("s/<str:token>/", public_page(respond.invitation), name="invitation"),
+    path("s/<str:token>/opt-out/", public_page(respond.opt_out), name="opt_out"),
+    path("p/<str:public_token>/", public_page(respond.public), name="public"),
 ]
