@@ -218,6 +218,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     severity = models.CharField(
         _("severity"), max_length=20, choices=Severity, default=Severity.NORMAL
@@ -233,6 +234,7 @@ class Case(models.Model):
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="cases",
+        db_index=False,
     )
     purchase = models.ForeignKey(
         "customers.Purchase",
@@ -241,6 +243,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     response = models.ForeignKey(
         "surveys.Response",
@@ -257,6 +260,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     interaction = models.OneToOneField(
         "customers.Interaction",
@@ -267,7 +271,12 @@ class Case(models.Model):
         related_name="case",
     )
     rule = models.ForeignKey(
-        "cases.CaseRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+        "cases.CaseRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
 
     owner = models.ForeignKey(
@@ -315,7 +324,12 @@ class Case(models.Model):
     # SLA (see `sla`): each timer's target, working time used while it was running, and since
     # when it runs (null: paused or stopped); the moments derived from them.
     policy = models.ForeignKey(
-        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        SlaPolicy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     response_target = models.DurationField(null=True, blank=True)
     response_used = models.DurationField(default=dt.timedelta(0))
@@ -346,6 +360,9 @@ class Case(models.Model):
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # Foreign keys no query looks cases up by keep no index of their own (category,
+        # purchase, answer, rule, policy; customer is the first column of case_customer):
+        # every SLA update writes each index of the row (bench/cases.py).
         indexes = [
             # the queue: open cases of a team, most urgent first
             models.Index(fields=["status", "team", "resolution_due"], name="case_queue"),

@@ -48,26 +48,40 @@ class _People:
         return set(self._admins)
 
 
-def recipients(case: Case, kind: str, people: _People | None = None) -> set[int]:
+def recipient_ids(
+    kind: str, *, owner: int | None, team: int | None, lead: int | None, manager: int | None,
+    people: _People,
+) -> set[int]:  # fmt: skip
     """The people told about a case: the owner (or, with none yet, the owner team's members)
-    of a new or near-breach case; the team lead at a breach; the team's manager at an
-    escalation (administrators if the team has none); the owner of a reopened case."""
-    people = people or _People()
-    team = case.team
+    of a new or near-breach case; the team lead at a breach (and the owner); the team's
+    manager at an escalation (administrators if the team has none, or no lead at a breach);
+    the owner of a reopened or assigned case."""
     if kind in (NotificationKind.OPENED, NotificationKind.WARNING, NotificationKind.REOPENED):
-        chosen = {case.owner_id} if case.owner_id else people.team(case.team_id)
+        chosen = {owner} if owner else people.team(team)
     elif kind == NotificationKind.BREACH:
-        chosen = {team.lead_id} if team and team.lead_id else people.administrators()
-        if case.owner_id:
-            chosen.add(case.owner_id)
+        chosen = {lead} if lead else people.administrators()
+        if owner:
+            chosen.add(owner)
     elif kind == NotificationKind.ESCALATION:
-        chosen = {team.manager_id} if team and team.manager_id else people.administrators()
+        chosen = {manager} if manager else people.administrators()
     elif kind == NotificationKind.ASSIGNED:
-        chosen = {case.owner_id} if case.owner_id else set()
+        chosen = {owner} if owner else set()
     else:
         chosen = set()
     chosen.discard(None)
     return chosen
+
+
+def recipients(case: Case, kind: str, people: _People | None = None) -> set[int]:
+    team = case.team if case.team_id else None
+    return recipient_ids(
+        kind,
+        owner=case.owner_id,
+        team=case.team_id,
+        lead=team.lead_id if team else None,
+        manager=team.manager_id if team else None,
+        people=people or _People(),
+    )
 
 
 def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = None) -> int:

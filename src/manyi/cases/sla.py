@@ -235,15 +235,13 @@ def state(case: Case, now: dt.datetime | None = None, calendars: Calendars | Non
 # ----- the periodic evaluation ------------------------------------------------------------
 
 
-def _write_levels(cases: list[Case]) -> None:
-    """Both levels and the next moment of many cases in one statement (an UPDATE from a
-    list of values; Django's bulk_update writes a CASE per row)."""
+def _write_levels(updates: list[tuple]) -> None:
+    """(id, response level, resolution level, next moment) of many cases in one statement
+    (an UPDATE from a list of values; Django's bulk_update writes a CASE per row)."""
     postgres = connection.vendor == "postgresql"
     stamp = "%s::timestamptz" if postgres else "%s"
-    rows = ", ".join(f"(%s, %s, %s, {stamp})" for _case in cases)
-    params = []
-    for case in cases:
-        params += [case.pk, case.response_level, case.resolution_level, case.sla_next_at]
+    rows = ", ".join(f"(%s, %s, %s, {stamp})" for _update in updates)
+    params = [value for update in updates for value in update]
     table = Case._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -265,38 +263,57 @@ def evaluate(now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int
     run), so the evaluation is safe to run twice or concurrently. Measured with 100,000
     open cases all due at once: bench/cases.py."""
     from . import notify
+    from .models import Notification
 
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    fields = ["pk", "status", "owner", "team", "team__lead", "team__manager", "sla_next_at"]
+    columns = ["pk", "owner", "team", "team__lead", "team__manager"]
     for name in TIMERS:
-        fields += [f"{name}_{part}" for part in ("level", "warn_at", "due", "escalate_at")]
+        columns += [f"{name}_{part}" for part in ("level", "warn_at", "due", "escalate_at")]
+    kind_of = {level: kind for _moment, level, kind in STEPS}
+    people = notify._People()
     while True:
         with transaction.atomic():
-            due = list(
+            # Plain rows, not model instances: with 100,000 cases due at once, building
+            # objects was most of the time.
+            rows = list(
                 Case.objects.filter(sla_next_at__lte=now, status__in=OPEN_STATUSES)
                 .select_for_update(skip_locked=True, of=("self",))
-                .select_related("team")
-                .only(*fields)
-                .order_by("sla_next_at", "pk")[:batch]
+                .order_by("sla_next_at", "pk")
+                .values_list(*columns)[:batch]
             )
-            if not due:
+            if not rows:
                 break
-            tells: dict[str, list[Case]] = {}
-            for case in due:
-                for name in TIMERS:
-                    reached = [level for at, level in _pending(case, name) if at <= now]
-                    if reached:
-                        level = max(reached)
-                        setattr(case, f"{name}_level", level)
-                        kind = next(k for _m, lv, k in STEPS if lv == level)
-                        tells.setdefault(kind, []).append(case)
-                        key = f"{name}:{kind}"
+            updates, notes = [], []
+            for pk, owner, team, lead, manager, *state in rows:
+                levels, later = [], []
+                kinds = set()
+                for i, name in enumerate(TIMERS):
+                    level, *moments = state[4 * i : 4 * i + 4]
+                    new = level
+                    for at, (_moment, reached, _kind) in zip(moments, STEPS, strict=True):
+                        if at is not None and reached > level:
+                            if at <= now:
+                                new = max(new, reached)
+                            else:
+                                later.append((at, reached))
+                    if new > level:
+                        kinds.add(kind_of[new])
+                        key = f"{name}:{kind_of[new]}"
                         counts[key] = counts.get(key, 0) + 1
-                case.sla_next_at = next_moment(case)
-            _write_levels(due)
-            for kind, cases in tells.items():
-                notify.tell(list({c.pk: c for c in cases}.values()), kind, at=now)
+                    levels.append(new)
+                pending = [at for at, reached in later]
+                updates.append((pk, levels[0], levels[1], min(pending) if pending else None))
+                for kind in kinds:
+                    told = notify.recipient_ids(
+                        kind, owner=owner, team=team, lead=lead, manager=manager, people=people
+                    )
+                    for user in told:
+                        notes.append(
+                            Notification(user_id=user, case_id=pk, kind=kind, created_at=now)
+                        )
+            _write_levels(updates)
+            Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=5000)
     if counts:
         log.info("SLA evaluation: %s", counts)
     return counts
