@@ -312,11 +312,6 @@ def cut_days_from(until: dt.datetime) -> dt.date:
     return (months_from(until) - dt.timedelta(days=1)).replace(day=1)
 
 
-def months_of(cut_days_kept_from: dt.date) -> dt.date:
-    """The first month without month rows, from the state's `cut_days_from`."""
-    return (cut_days_kept_from + dt.timedelta(days=32)).replace(day=1)
-
-
 def _close_months(since: dt.date, before: dt.date) -> None:
     """Month rows of the months in [since, before), summed from their day rows, which hold
     every cut from `since` on. Month rows there that an earlier version wrote while the month

@@ -263,7 +263,7 @@ def _rollup_where(filters: Filters, cut: str, group_by) -> tuple[list[str], list
         filters,
         weekly=group_by == "week",
         days_from=kept_from if cut else None,
-        months_before=counts.months_of(kept_from) if kept_from else None,
+        months_before=_next_month(kept_from) if kept_from else None,
     )
     where.append(days)
     params += day_params

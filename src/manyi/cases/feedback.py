@@ -21,6 +21,7 @@ from manyi.customers.normalize import (
 )
 
 from .choices import CaseType, Source
+from .forms import plain_newlines
 from .models import Category
 from .services import Opened, case_open
 
@@ -50,6 +51,9 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
+
+    def clean_message(self):
+        return plain_newlines(self.cleaned_data["message"])
 
     def clean_email(self):
         value = normalize_email(self.cleaned_data["email"])
@@ -97,7 +101,7 @@ def _customer(name: str, email: str, phone: str, reply: bool) -> Customer:
 @transaction.atomic
 def feedback_submit(data: dict) -> Opened:
     customer = _customer(data["name"], data["email"], data["phone"], data["reply"])
-    message = data["message"].replace("\r\n", "\n").strip()
+    message = data["message"]
     return case_open(
         customer=customer,
         case_type=data["case_type"],

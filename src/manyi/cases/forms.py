@@ -79,6 +79,11 @@ def check_attachment(upload) -> None:
     upload.content_type = content_type
 
 
+def plain_newlines(text: str) -> str:
+    """Browsers send CRLF line ends; the thread, e-mails and SMS keep plain newlines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -189,8 +194,7 @@ class EntryForm(forms.Form):
         self.case = case
 
     def clean_body(self):
-        # Browsers send CRLF line ends; the thread, e-mails and SMS keep plain newlines.
-        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        return plain_newlines(self.cleaned_data["body"])
 
     def clean(self):
         from .messaging import address_of

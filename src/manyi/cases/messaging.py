@@ -20,8 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from manyi.core.sms import send_sms
-from manyi.customers.choices import ContactKind
-from manyi.customers.models import ContactPoint
+from manyi.surveys.services.distribution import addresses_of, retry_delay, stale_before
 
 from .choices import EntryKind, MessageStatus, ReplyChannel
 from .models import Case, CaseEntry, CaseMessage, MessageTemplate
@@ -29,21 +28,15 @@ from .placeholders import fill
 
 log = logging.getLogger(__name__)
 
-CONTACT_KIND = {ReplyChannel.EMAIL: ContactKind.EMAIL, ReplyChannel.SMS: ContactKind.PHONE}
+SENT = (ReplyChannel.EMAIL, ReplyChannel.SMS)  # a phone reply is a record of the call
 
 
 def address_of(customer, channel: str) -> str | None:
-    """The customer's primary e-mail address or phone number for `channel`."""
-    kind = CONTACT_KIND.get(channel)
-    if kind is None:
+    """The customer's address for `channel` as an invitation would use it: the primary
+    e-mail address or phone number, else the oldest."""
+    if channel not in SENT:
         return None
-    contact = (
-        ContactPoint.objects.filter(customer=customer, kind=kind)
-        .order_by("-is_primary", "pk")
-        .values_list("value", flat=True)
-        .first()
-    )
-    return contact or None
+    return addresses_of([customer.pk], channel).get(customer.pk)
 
 
 def values_for(case: Case, user) -> dict[str, str]:
@@ -82,7 +75,7 @@ def templates_for(case: Case):
 @transaction.atomic
 def queue(entry: CaseEntry, *, subject: str = "") -> CaseMessage | None:
     """Queue the reply `entry` for sending by its channel (phone replies are a record only)."""
-    if entry.kind != EntryKind.REPLY or entry.reply_channel not in CONTACT_KIND:
+    if entry.kind != EntryKind.REPLY or entry.reply_channel not in SENT:
         return None
     address = address_of(entry.case.customer, entry.reply_channel)
     if address is None:
@@ -101,15 +94,11 @@ def idempotency_key(message: CaseMessage) -> str:
     return f"manyi-case-message-{message.pk}-{digest}"
 
 
-def _stale_before(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(seconds=settings.MANYI_SEND_STALE_SECONDS)
-
-
 def _due(now: dt.datetime) -> Q:
     waiting = Q(status=MessageStatus.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    abandoned = Q(status=MessageStatus.SENDING, attempt_at__lt=_stale_before(now))
+    abandoned = Q(status=MessageStatus.SENDING, attempt_at__lt=stale_before(now))
     return waiting | abandoned
 
 
@@ -163,8 +152,7 @@ def send(message_id: int, now: dt.datetime | None = None) -> CaseMessage | None:
         log.warning("case message %s failed: %s", message.pk, error)
     else:
         message.status = MessageStatus.PENDING
-        delay = settings.MANYI_SEND_RETRY_SECONDS * 2 ** (message.attempts - 1)
-        message.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
+        message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
     message.save(update_fields=["status", "sent_at", "provider_id", "error", "next_attempt_at"])
     return message
 

@@ -178,6 +178,18 @@ class Category(models.Model):
             return self.name_en
         return self.name_zh
 
+    @classmethod
+    def of_dimension(cls, dimension) -> Category:
+        """The category of an evaluated item, made from it the first time."""
+        return cls.objects.get_or_create(
+            dimension=dimension,
+            defaults={
+                "name_zh": dimension.name_zh,
+                "name_en": dimension.name_en,
+                "position": dimension.position,
+            },
+        )[0]
+
 
 class CaseTag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)

@@ -22,7 +22,7 @@ from .models import Case, Notification
 log = logging.getLogger(__name__)
 
 
-class _People:
+class People:
     """Team members and administrators, each read once per batch of notifications."""
 
     def __init__(self):
@@ -50,7 +50,7 @@ class _People:
 
 def recipient_ids(
     kind: str, *, owner: int | None, team: int | None, lead: int | None, manager: int | None,
-    people: _People,
+    people: People,
 ) -> set[int]:  # fmt: skip
     """The people told about a case: the owner (or, with none yet, the owner team's members)
     of a new or near-breach case; the team lead at a breach (and the owner); the team's
@@ -72,7 +72,7 @@ def recipient_ids(
     return chosen
 
 
-def recipients(case: Case, kind: str, people: _People | None = None) -> set[int]:
+def recipients(case: Case, kind: str, people: People | None = None) -> set[int]:
     team = case.team if case.team_id else None
     return recipient_ids(
         kind,
@@ -80,7 +80,7 @@ def recipients(case: Case, kind: str, people: _People | None = None) -> set[int]
         team=case.team_id,
         lead=team.lead_id if team else None,
         manager=team.manager_id if team else None,
-        people=people or _People(),
+        people=people or People(),
     )
 
 
@@ -89,7 +89,7 @@ def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = 
     per case and kind (for kinds that happen once). E-mails go from the periodic task
     (`send_now`, every minute; `send_digest`, daily), never inside the request."""
     at = at or timezone.now()
-    people = _People()
+    people = People()
     rows = [
         Notification(user_id=user, case=case, kind=kind, created_at=at)
         for case in cases
@@ -99,15 +99,6 @@ def tell(cases, kind: str, *, at: dt.datetime | None = None, skip: int | None = 
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
     return len(rows)
-
-
-def sla(case_ids, kind: str, *, timer: str, at: dt.datetime) -> int:
-    cases = (
-        Case.objects.filter(pk__in=case_ids)
-        .select_related("team")
-        .only("pk", "owner", "team", "team__lead", "team__manager")
-    )
-    return tell(list(cases), kind, at=at)
 
 
 def send_now(*, at: dt.datetime | None = None) -> int:

@@ -81,14 +81,7 @@ def open_for_response(response: Response) -> list[Case]:
             first = low[0]
             category = None
             if rule.kind == RuleKind.ITEM_LOW:
-                category, _created = Category.objects.get_or_create(
-                    dimension=first.dimension,
-                    defaults={
-                        "name_zh": first.dimension.name_zh,
-                        "name_en": first.dimension.name_en,
-                        "position": first.dimension.position,
-                    },
-                )
+                category = Category.of_dimension(first.dimension)
                 items = ", ".join(a.dimension.name(settings.LANGUAGE_CODE) for a in low)
                 subject = _("Rated 1: %(items)s (%(survey)s)") % {
                     "items": items,

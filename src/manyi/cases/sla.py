@@ -106,18 +106,23 @@ STEPS = (
 )
 
 
-def _pending(case: Case, name: str):
-    """The timer's moments whose level the case has not reached yet."""
-    level = getattr(case, f"{name}_level")
-    for moment, reached, _kind in STEPS:
-        at = getattr(case, f"{name}_{moment}")
-        if at is not None and level < reached:
-            yield at, reached
+def _pending(level: int, moments) -> list[tuple[dt.datetime, int]]:
+    """(moment, level it brings) of a timer's stored moments (warning, due, escalation, in
+    STEPS order) whose level the timer has not reached yet."""
+    return [
+        (at, reached)
+        for at, (_moment, reached, _kind) in zip(moments, STEPS, strict=True)
+        if at is not None and level < reached
+    ]
+
+
+def _timer_state(case: Case, name: str) -> tuple[int, list]:
+    return getattr(case, f"{name}_level"), [getattr(case, f"{name}_{m}") for m, _l, _k in STEPS]
 
 
 def next_moment(case: Case) -> dt.datetime | None:
     """The earliest stored moment of either timer not yet acted on."""
-    moments = [at for name in TIMERS for at, _level in _pending(case, name)]
+    moments = [at for name in TIMERS for at, _level in _pending(*_timer_state(case, name))]
     return min(moments) if moments else None
 
 
@@ -271,7 +276,7 @@ def evaluate(now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int
     for name in TIMERS:
         columns += [f"{name}_{part}" for part in ("level", "warn_at", "due", "escalate_at")]
     kind_of = {level: kind for _moment, level, kind in STEPS}
-    people = notify._People()
+    people = notify.People()
     while True:
         with transaction.atomic():
             # Plain rows, not model instances: with 100,000 cases due at once, building
@@ -290,20 +295,15 @@ def evaluate(now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int
                 kinds = set()
                 for i, name in enumerate(TIMERS):
                     level, *moments = state[4 * i : 4 * i + 4]
-                    new = level
-                    for at, (_moment, reached, _kind) in zip(moments, STEPS, strict=True):
-                        if at is not None and reached > level:
-                            if at <= now:
-                                new = max(new, reached)
-                            else:
-                                later.append((at, reached))
+                    pending = _pending(level, moments)
+                    new = max([level, *(reached for at, reached in pending if at <= now)])
+                    later += [at for at, _reached in pending if at > now]
                     if new > level:
                         kinds.add(kind_of[new])
                         key = f"{name}:{kind_of[new]}"
                         counts[key] = counts.get(key, 0) + 1
                     levels.append(new)
-                pending = [at for at, reached in later]
-                updates.append((pk, levels[0], levels[1], min(pending) if pending else None))
+                updates.append((pk, levels[0], levels[1], min(later) if later else None))
                 for kind in kinds:
                     told = notify.recipient_ids(
                         kind, owner=owner, team=team, lead=lead, manager=manager, people=people

@@ -176,14 +176,7 @@ def create_cases(ctx: Context) -> None:
             category = None
             if kind == RuleKind.ITEM_LOW:
                 if answer.dimension_id not in categories:
-                    categories[answer.dimension_id] = Category.objects.get_or_create(
-                        dimension=answer.dimension,
-                        defaults={
-                            "name_zh": answer.dimension.name_zh,
-                            "name_en": answer.dimension.name_en,
-                            "position": answer.dimension.position,
-                        },
-                    )[0]
+                    categories[answer.dimension_id] = Category.of_dimension(answer.dimension)
                 category = categories[answer.dimension_id]
                 subject = f"评为 1 分：{answer.dimension.name_zh}"
             else:

@@ -53,7 +53,7 @@ def recently_contacted(now=None, *, besides: int | None = None) -> Q:
     return Q(Exists(recent))
 
 
-def _addresses(customer_ids, channel: str) -> dict[int, str]:
+def addresses_of(customer_ids, channel: str) -> dict[int, str]:
     """Each customer's address on the channel: the primary contact, else the oldest one."""
     contacts = ContactPoint.objects.filter(
         customer_id__in=customer_ids, kind=_CONTACT_KIND[channel]
@@ -90,7 +90,7 @@ def eligible_customers(
             "pk", flat=True
         )
     )
-    addresses = _addresses(consented, channel)
+    addresses = addresses_of(consented, channel)
     already = set()
     if once_per_survey:
         invited = Invitation.objects.filter(survey=survey, customer_id__in=ids)
@@ -330,7 +330,7 @@ def _address_removed(invitation: Invitation) -> bool:
     ).exists()
 
 
-def _stale_before(now) -> dt.datetime:
+def stale_before(now) -> dt.datetime:
     return now - dt.timedelta(seconds=settings.MANYI_SEND_STALE_SECONDS)
 
 
@@ -340,11 +340,11 @@ def _sendable(now) -> Q:
     waiting = Q(status=InvitationStatus.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    abandoned = Q(status=InvitationStatus.SENDING, attempt_at__lt=_stale_before(now))
+    abandoned = Q(status=InvitationStatus.SENDING, attempt_at__lt=stale_before(now))
     return waiting | abandoned
 
 
-def _retry_delay(attempts: int) -> dt.timedelta:
+def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=settings.MANYI_SEND_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
 
 
@@ -406,7 +406,7 @@ def invitation_send(*, invitation_id: int) -> Invitation:
         ).update(
             status=InvitationStatus.FAILED if give_up else InvitationStatus.PENDING,
             error=delivery.error,
-            next_attempt_at=None if give_up else answered + _retry_delay(invitation.attempts),
+            next_attempt_at=None if give_up else answered + retry_delay(invitation.attempts),
         )
     invitation.refresh_from_db()
     return invitation
@@ -477,7 +477,7 @@ def reminders_due(now=None):
 
 def _reminder_attemptable(now) -> Q:
     """No reminder attempt yet, or one abandoned by a sender that died."""
-    return Q(reminder_attempt_at__isnull=True) | Q(reminder_attempt_at__lt=_stale_before(now))
+    return Q(reminder_attempt_at__isnull=True) | Q(reminder_attempt_at__lt=stale_before(now))
 
 
 def reminders_send(*, limit: int = 1000) -> int:

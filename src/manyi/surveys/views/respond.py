@@ -64,6 +64,12 @@ def _requested_language(request: HttpRequest) -> str | None:
     return _language(request.POST.get("lang") or request.GET.get("lang"))
 
 
+def respondent_language(request: HttpRequest) -> str:
+    """The language of a public page that has no invitation or response to go by: the one
+    asked for (?lang=), else the browser's, else the site's."""
+    return _requested_language(request) or _browser_language(request)
+
+
 def respondent_page(view):
     """Answers are personal and the links are credentials: never cached, never indexed."""
 
@@ -77,7 +83,7 @@ def respondent_page(view):
     return require_http_methods(["GET", "POST"])(wrapper)
 
 
-def _render(request, template: str, context: dict, *, lang: str, status: int = 200):
+def render_respondent(request, template: str, context: dict, *, lang: str, status: int = 200):
     """Render in `lang`, with a link to the same page in the other language."""
     query = {"page": context["page"]} if context.get("page") else {}
     links = [
@@ -94,7 +100,7 @@ def _render(request, template: str, context: dict, *, lang: str, status: int = 2
 
 def _not_found(request: HttpRequest):
     lang = _requested_language(request) or _browser_language(request)
-    return _render(request, "surveys/respond/not_found.html", {}, lang=lang, status=404)
+    return render_respondent(request, "surveys/respond/not_found.html", {}, lang=lang, status=404)
 
 
 @dataclass
@@ -113,7 +119,7 @@ class _Visit:
 
     def render(self, template: str, context: dict, status: int = 200):
         context = {"survey_title": self.survey.title(self.lang), **context}
-        return _render(self.request, template, context, lang=self.lang, status=status)
+        return render_respondent(self.request, template, context, lang=self.lang, status=status)
 
 
 def _layout(visit: _Visit) -> Layout:
@@ -323,4 +329,4 @@ def opt_out(request, token: str):
         "done": done,
         "by_sms": invitation.channel == InvitationChannel.SMS,
     }
-    return _render(request, "surveys/respond/opt_out.html", context, lang=lang)
+    return render_respondent(request, "surveys/respond/opt_out.html", context, lang=lang)
