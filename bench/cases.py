@@ -21,26 +21,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from machine import describe  # bench/machine.py, beside this script
+from machine import describe, median_ms  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def median_ms(fn, rounds: int) -> float:
-    fn()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def build(connection, total: int, open_count: int) -> None:

@@ -43,7 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-from machine import describe  # bench/machine.py, beside this script
+from machine import describe, median_ms  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -70,16 +70,6 @@ def run(cmd: list[str], env: dict) -> tuple[float, float]:
     subprocess.run(cmd, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return time.perf_counter() - start, max(after, before) / 1024
-
-
-def median_ms(fn, rounds: int) -> float:
-    fn()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def page_times(client, survey_id: int, rounds: int) -> dict[str, float]:

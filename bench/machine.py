@@ -2,6 +2,8 @@
 
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
 
 
@@ -21,3 +23,14 @@ def describe() -> str:
     except (OSError, ValueError, IndexError):
         pass
     return f"{os.cpu_count()} cores, {cpu}{memory}, {platform.system()} {platform.release()}"
+
+
+def median_ms(fn, rounds: int) -> float:
+    """Median milliseconds of `rounds` calls of `fn`, after one call to warm up."""
+    fn()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
