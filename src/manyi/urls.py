@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("manyi.customers.urls")),
     path("cases/", include("manyi.cases.urls")),
+    path("improvement/", include("manyi.improvement.urls")),
     path("surveys/", include("manyi.surveys.urls")),
     path("analytics/behaviour/", include("manyi.analytics.urls_behaviour")),
     path("analytics/", include("manyi.analytics.urls")),

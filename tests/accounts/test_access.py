@@ -30,7 +30,7 @@ from tests.factories import CustomerFactory, InteractionFactory, UserFactory
                 Action.REVEAL_CONTACTS,
             },
         ),
-        (Role.VIEWER, {Action.VIEW_RECORDS}),
+        (Role.VIEWER, {Action.VIEW_RECORDS, Action.VIEW_IMPROVEMENTS}),
     ],
 )
 def test_each_role_may_do_exactly_its_actions(db, team_east, role, allowed):

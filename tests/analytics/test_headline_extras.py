@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from manyi.analytics import figures
+from manyi.analytics import charts, figures
 from manyi.analytics.queries import Filters
-from manyi.analytics.views import charts
 from manyi.metrics.scores import mean, percent_of_scale
 from manyi.surveys.services import design
 from tests.analytics.test_dashboards import _respond, answer_csat, data, this_month  # noqa: F401

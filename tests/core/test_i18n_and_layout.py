@@ -41,6 +41,8 @@ def test_menu_offers_only_what_the_role_may_open(client, users_by_role):
             expected.add("imports")
         if role == "admin":
             expected.update({"admin", "audit"})
+        if role in {"admin", "analyst", "viewer"}:
+            expected.add("improvement")
         assert keys == expected, role
 
 

@@ -29,6 +29,10 @@ class Action(enum.StrEnum):
     SEE_CONTACTS = "see_contacts"
     REVEAL_CONTACTS = "reveal_contacts"
     MANAGE_PERSONAL_DATA = "manage_personal_data"
+    # Improvement actions (PDCA) measure the whole company's figures: read by the roles that
+    # see every team, planned and checked by administrators and analysts.
+    VIEW_IMPROVEMENTS = "view_improvements"
+    MANAGE_IMPROVEMENTS = "manage_improvements"
 
 
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -41,6 +45,8 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EXPORT_DATA,
             Action.MANAGE_SURVEYS,
             Action.ENTER_RESPONSES,
+            Action.VIEW_IMPROVEMENTS,
+            Action.MANAGE_IMPROVEMENTS,
         }
     ),
     Role.AGENT: frozenset(
@@ -51,7 +57,7 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVEAL_CONTACTS,
         }
     ),
-    Role.VIEWER: frozenset({Action.VIEW_RECORDS}),
+    Role.VIEWER: frozenset({Action.VIEW_RECORDS, Action.VIEW_IMPROVEMENTS}),
 }
 
 # Roles whose record rights cover every team; an agent's cover their own team only.

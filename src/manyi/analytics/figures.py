@@ -61,7 +61,7 @@ class Headline:
     csi_detail: Csi  # items and, when several sets of weights were combined, the parts
 
 
-def _csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
+def csat_parts(filters: Filters, cat: QuestionCatalogue, group_by=None) -> dict:
     """{group: (satisfied, n, 5-point counts)} over overall CSAT questions of every scale."""
     parts: dict = {}
     for scale_max, codes in cat.csat.items():
@@ -94,7 +94,7 @@ _NO_CSI = csi([])
 
 def headline(filters: Filters) -> Headline:
     cat = catalogue(filters.survey_ids)
-    satisfied, n, five = _csat_parts(filters, cat).get(None, (0, 0, {}))
+    satisfied, n, five = csat_parts(filters, cat).get(None, (0, 0, {}))
     nps_counts = answer_counts(filters, Selector(cat.nps)).get(None, {}) if cat.nps else {}
     ces_counts = answer_counts(filters, Selector(cat.ces)).get(None, {}) if cat.ces else {}
     index = _csi_by(filters).get(None, _NO_CSI)
@@ -156,18 +156,18 @@ class TrendPoint:
 
 def trend(filters: Filters, period: str = "month") -> list[TrendPoint]:
     cat = catalogue(filters.survey_ids)
-    csat_parts = _csat_parts(filters, cat, group_by=period)
+    csat_by = csat_parts(filters, cat, group_by=period)
     nps_by = answer_counts(filters, Selector(cat.nps), group_by=period) if cat.nps else {}
     ces_by = answer_counts(filters, Selector(cat.ces), group_by=period) if cat.ces else {}
     items_by = _csi_by(filters, group_by=period)
-    seen = set(csat_parts) | set(nps_by) | set(ces_by) | set(items_by)
+    seen = set(csat_by) | set(nps_by) | set(ces_by) | set(items_by)
     # Every period of the range, those without answers too: a chart shows them as gaps
     # instead of joining the points on either side.
     periods = sorted(seen | set(period_starts(filters.since, filters.until, period)))
     return [
         TrendPoint(
             period=p,
-            csat=proportion(*csat_parts.get(p, (0, 0, {}))[:2], min_n=MIN_N),
+            csat=proportion(*csat_by.get(p, (0, 0, {}))[:2], min_n=MIN_N),
             nps=nps(nps_by.get(p, {}), min_n=MIN_N).score,
             ces=mean(ces_by.get(p, {}), min_n=MIN_N, bounds=CES_SCALE),
             csi=items_by.get(p, _NO_CSI).overall,
@@ -309,22 +309,22 @@ def breakdown(filters: Filters, by: str) -> list[BreakdownRow]:
     """Scores by segment, region, team, channel or survey; each row's CSAT is tested against
     all other rows together, with the false discovery rate controlled across rows."""
     cat = catalogue(filters.survey_ids)
-    csat_parts = _csat_parts(filters, cat, group_by=by)
+    csat_by = csat_parts(filters, cat, group_by=by)
     nps_by = answer_counts(filters, Selector(cat.nps), group_by=by) if cat.nps else {}
     items_by = _csi_by(filters, group_by=by)
-    keys = sorted(set(csat_parts) | set(nps_by) | set(items_by), key=str)
-    total_s = sum(p[0] for p in csat_parts.values())
-    total_n = sum(p[1] for p in csat_parts.values())
+    keys = sorted(set(csat_by) | set(nps_by) | set(items_by), key=str)
+    total_s = sum(p[0] for p in csat_by.values())
+    total_n = sum(p[1] for p in csat_by.values())
     tests = []
     for key in keys:
-        s, n = csat_parts.get(key, (0, 0, {}))[:2]
+        s, n = csat_by.get(key, (0, 0, {}))[:2]
         tests.append(two_proportion_z(total_s - s, total_n - n, s, n))
     p_values = [t.p_value if t.p_value is not None else 1.0 for t in tests]
     fdr = benjamini_hochberg(p_values)
     return [
         BreakdownRow(
             key=key,
-            csat=proportion(*csat_parts.get(key, (0, 0, {}))[:2], min_n=MIN_N),
+            csat=proportion(*csat_by.get(key, (0, 0, {}))[:2], min_n=MIN_N),
             nps=nps(nps_by.get(key, {}), min_n=MIN_N).score,
             csi=items_by.get(key, _NO_CSI).overall,
             csat_differs=fdr.significant[i],

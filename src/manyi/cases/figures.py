@@ -95,7 +95,7 @@ class CaseFigures:
     complaints: int
     customers_buying: int
     complaint_rate: Rate
-    by_category: list[tuple[str, int, Rate]]
+    by_category: list[tuple[str, int, Rate, int | None]]  # name, count, rate, category id
     by_channel: list[tuple[str, int]]
     by_region: list[tuple[str, int, Rate]]
     response_times: Times
@@ -126,8 +126,9 @@ def case_figures(user, since: dt.date, until: dt.date, language: str) -> CaseFig
              else row["category__name_zh"]) or "—",
             row["n"],
             rate(row["n"], customers_buying),
+            row["category_id"],
         )
-        for row in complaints.values("category__name_zh", "category__name_en")
+        for row in complaints.values("category_id", "category__name_zh", "category__name_en")
         .annotate(n=Count("pk"))
         .order_by("-n")
     ]  # fmt: skip

@@ -23,6 +23,12 @@ def navigation(request):
         ("cases", _("Cases"), reverse("cases:list"), Action.VIEW_RECORDS),
         ("surveys", _("Surveys"), reverse("surveys:list"), Action.VIEW_RECORDS),
         ("analytics", _("Dashboards"), reverse("analytics:overview"), Action.VIEW_RECORDS),
+        (
+            "improvement",
+            _("Improvement"),
+            reverse("improvement:list"),
+            Action.VIEW_IMPROVEMENTS,
+        ),
         ("imports", _("Import"), reverse("customers:import_list"), Action.IMPORT_DATA),
         ("audit", _("Audit log"), reverse("privacy:audit"), Action.MANAGE_PERSONAL_DATA),
         ("admin", _("Administration"), reverse("admin:index"), Action.ADMINISTER),

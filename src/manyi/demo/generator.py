@@ -34,6 +34,7 @@ from manyi.customers.models import (
     Segment,
     Tag,
 )
+from manyi.improvement.models import Check, Entry, Improvement
 from manyi.surveys.models import (
     Answer,
     Distribution,
@@ -52,6 +53,7 @@ from .activity import create_activity
 from .benchmarks import create_benchmarks
 from .cases import create_cases
 from .context import Context, Sizes, money
+from .improvement import create_improvements
 from .people import create_customers
 from .surveys import create_surveys
 
@@ -60,6 +62,9 @@ DEFAULT_PASSWORD = "manyi-demo"
 
 # Deleted by --reset, dependants first. Users and teams stay: they are logins, not data.
 RESET_MODELS = (
+    Check,
+    Entry,
+    Improvement,
     Notification,
     CaseAttachment,
     CaseEntry,
@@ -180,6 +185,7 @@ DOMAINS: tuple[Callable[[Context], None], ...] = (
     create_surveys,
     create_benchmarks,
     create_cases,
+    create_improvements,
 )
 
 

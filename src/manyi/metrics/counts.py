@@ -16,6 +16,12 @@ def from_values(values: Iterable[int]) -> dict[int, int]:
     return counts
 
 
+def subtract(whole: Counts, part: Counts) -> dict[int, int]:
+    """The counts of `whole` that are not in `part` (a part of it): everyone else."""
+    rest = {value: n - part.get(value, 0) for value, n in whole.items()}
+    return {value: n for value, n in rest.items() if n > 0}
+
+
 def merge(*many: Counts) -> dict[int, int]:
     total: dict[int, int] = {}
     for counts in many:

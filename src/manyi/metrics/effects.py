@@ -3,7 +3,8 @@ alone (before/after) or against a comparison group it did not touch (difference 
 differences), with a standard error, a 95 % interval and a verdict (METHODS.md, "Did an
 improvement action work?").
 
-Shares (a CSAT top-2 share) are counted as (successes, n); means (an item score) as
+Shares (a CSAT top-2 share) are counted as (successes, n); NPS as (promoters, detractors,
+n); means (an item score) as
 `Moments`; rates (complaints per 100 customers: a count per customer, not a proportion) as
 (events, exposure), with Poisson variance. Effects are in points for shares and rates per
 100, and in scale units for means.
@@ -58,6 +59,15 @@ def share(successes: int, n: int) -> Cell | None:
         return None
     p = successes / n
     return Cell(100 * p, 100**2 * p * (1 - p) / n)
+
+
+def nps(promoters: int, detractors: int, n: int) -> Cell | None:
+    """NPS in points (−100 to 100), with the multinomial variance (p + d − (p − d)²)/n
+    (METHODS.md, "NPS"), in points²."""
+    if n <= 0:
+        return None
+    p, d = promoters / n, detractors / n
+    return Cell(100 * (p - d), 100**2 * (p + d - (p - d) ** 2) / n)
 
 
 def mean(moments: Moments) -> Cell | None:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "manyi.surveys",
     "manyi.analytics",
     "manyi.cases",
+    "manyi.improvement",
     "manyi.benchmarks",
     "manyi.demo",
     "manyi.privacy",
@@ -280,6 +281,7 @@ MANYI_PERIODIC_TASKS = [
     ("manyi.cases.tasks.notifications_send", 60),
     ("manyi.cases.tasks.messages_send", 60),
     ("manyi.cases.tasks.notifications_digest", 86400),
+    ("manyi.improvement.tasks.improvements_check", 3600),
 ]
 # A case from the same customer about the same thing (type and category) within this many
 # days joins the open case instead of opening a second one.

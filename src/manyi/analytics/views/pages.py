@@ -15,11 +15,10 @@ from manyi.accounts.decorators import require_action
 from manyi.accounts.models import Team
 from manyi.surveys.models import Survey
 
-from .. import figures
+from .. import charts, figures
 from ..cuts import CUTS
 from ..forms import DashboardFilterForm
 from ..queries import ResponseTotals, response_totals
-from . import charts
 
 BREAKDOWNS = {
     "segment": CUTS["segment"].plural,

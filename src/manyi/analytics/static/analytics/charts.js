@@ -128,6 +128,20 @@
           data: s.high.map(function (v, j) { return has(j) ? Math.round((v - s.low[j]) * 100) / 100 : null; }) });
       }
     });
+    /* Dates marked on the time axis (an action's windows) and a target level: mark lines of
+       the first series, labelled on the canvas. */
+    var marks = (d.marks || []).map(function (m) {
+      return { xAxis: m.x, name: m.name, label: { formatter: m.name, position: "end" } };
+    });
+    if (d.target !== null && d.target !== undefined) {
+      marks.push({ yAxis: d.target, name: d.target_label,
+        label: { formatter: d.target_label + " " + d.target + d.unit, position: "insideEndTop" },
+        lineStyle: { color: BAD } });
+    }
+    if (marks.length && series.length) {
+      series[0].markLine = { symbol: "none", silent: true, lineStyle: { type: "dashed", color: GREY },
+        data: marks };
+    }
     return {
       color: PALETTE, tooltip: { trigger: "axis", lines: axisLines(d.unit, d, banded ? 3 : 1) },
       legend: { top: 0, data: d.series.map(function (s) { return s.name; }) },

@@ -32,8 +32,8 @@ def trend_charts(points) -> dict:
             # xgettext:no-python-format
             "interval_label": _("95 % interval"),
             "series": [
-                _line(_("CSAT (top-2-box %)"), [p.csat for p in points]),
-                _line(_("CSI (weighted %)"), [p.csi for p in points]),
+                line_series(_("CSAT (top-2-box %)"), [p.csat for p in points]),
+                line_series(_("CSI (weighted %)"), [p.csi for p in points]),
             ],
         },
         "nps": {
@@ -42,7 +42,7 @@ def trend_charts(points) -> dict:
             "unit": "",
             # xgettext:no-python-format
             "interval_label": _("95 % interval"),
-            "series": [_line(_("NPS"), [p.nps for p in points])],
+            "series": [line_series(_("NPS"), [p.nps for p in points])],
         },
         "ces": {
             "kind": "line",
@@ -51,7 +51,7 @@ def trend_charts(points) -> dict:
             "digits": 2,
             # xgettext:no-python-format
             "interval_label": _("95 % interval"),
-            "series": [_line(_("CES (mean, 1–7)"), [p.ces for p in points], digits=2)],
+            "series": [line_series(_("CES (mean, 1–7)"), [p.ces for p in points], digits=2)],
         },
     }
 
@@ -65,7 +65,7 @@ def _with_intervals(estimates, digits: int = 1) -> dict:
     }
 
 
-def _line(name: str, estimates, digits: int = 1) -> dict:
+def line_series(name: str, estimates, digits: int = 1) -> dict:
     return {
         "name": name,
         **_with_intervals(estimates, digits),
