@@ -98,3 +98,41 @@ def test_silent_dissatisfaction_counts_unhappy_respondents_who_never_complained(
         answer_nps(survey, history["b"], 9)  # happy
     f = case_figures(analyst, dt.date(2026, 11, 1), dt.date(2026, 12, 31), "en")
     assert (f.silent_dissatisfaction.value, f.silent_dissatisfaction.n) == (50.0, 2)
+
+
+def test_recovery_loyalty_compares_resolved_unresolved_and_never_complained(history, analyst):
+    """a and b complained on 1 Dec and were resolved, c's complaint is open, d never
+    complained. After the complaint (d: after the first purchase), a and c bought again
+    and d did; a gave NPS 10, c 2, d 9; b's 3 came before the complaint and does not count."""
+    from manyi.cases.figures import recovery_loyalty
+    from manyi.surveys.services import design
+
+    from .test_cases import answer_nps
+
+    survey = design.survey_open(
+        survey=design.survey_create_from_blueprint(user=analyst, key="nps_relationship")
+    )
+    a, b, c = history["a"], history["b"], history["c"]
+    d = CustomerFactory(team=a.team)
+    PurchaseFactory(customer=d, purchased_at=at(2026, 11, 20, 10))
+    PurchaseFactory(customer=d, purchased_at=at(2026, 11, 25, 10))
+    PurchaseFactory(customer=a, purchased_at=at(2026, 12, 5, 10))
+    PurchaseFactory(customer=c, purchased_at=at(2026, 12, 10, 10))
+    PurchaseFactory(customer=b, purchased_at=at(2026, 11, 28, 10))  # before the complaint
+    for customer, score, moment in (
+        (a, 10, at(2026, 12, 3, 10)),
+        (b, 3, at(2026, 11, 25, 10)),
+        (c, 2, at(2026, 12, 4, 10)),
+        (d, 9, at(2026, 12, 1, 10)),
+    ):
+        with clock(moment):
+            answer_nps(survey, customer, score)  # fmt: skip
+    rows = {
+        r.group: r for r in recovery_loyalty(analyst, dt.date(2026, 11, 1), dt.date(2026, 12, 31))
+    }
+    assert [rows[g].customers for g in ("resolved", "unresolved", "never")] == [2, 1, 1]
+    assert (rows["resolved"].bought_again.value, rows["resolved"].bought_again.n) == (50.0, 2)
+    assert rows["unresolved"].bought_again.value == 100.0
+    assert rows["never"].bought_again.value == 100.0
+    assert (rows["resolved"].nps.value, rows["resolved"].nps.n) == (100.0, 1)
+    assert (rows["unresolved"].nps.value, rows["never"].nps.value) == (-100.0, 100.0)

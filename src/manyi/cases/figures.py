@@ -12,17 +12,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from manyi.analytics.queries import day_instants
 from manyi.customers.models import Customer, Purchase
 from manyi.metrics.intervals import poisson_exact
-from manyi.metrics.scores import Estimate, proportion
+from manyi.metrics.scores import Estimate, nps, proportion
 from manyi.surveys.choices import QuestionType
 from manyi.surveys.models import Answer
 
-from .choices import CaseType, Source, Status
+from .choices import OPEN_STATUSES, CaseType, Source, Status
 from .models import Case
 
 CLOSED = (Status.RESOLVED, Status.CLOSED)
@@ -210,6 +212,90 @@ def case_figures(user, since: dt.date, until: dt.date, language: str) -> CaseFig
         handling_satisfaction=proportion(followed["satisfied"], followed["n"], min_n=min_n),
         silent_dissatisfaction=proportion(silent["silent"], silent["n"], min_n=min_n),
     )
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    """One group of the customers who bought in the period: how many, the share who bought
+    again after their complaint (or, never complaining, after their first purchase in the
+    period), and the NPS they gave after it."""
+
+    group: str  # "resolved", "unresolved", "never"
+    customers: int
+    bought_again: Estimate
+    nps: Estimate
+
+
+LOYALTY_GROUPS = ("resolved", "unresolved", "never")
+
+
+def recovery_loyalty(user, since: dt.date, until: dt.date) -> list[Loyalty]:
+    """Loyalty of complainers whose complaints were all resolved, of those with one still
+    open, and of customers who never complained, among the customers who bought in the
+    period. Each customer's moment is their first complaint in the period, or their first
+    purchase in it; "bought again" is a purchase after that moment (up to now), the NPS
+    counts their answers submitted after it. Grouped and counted in the database."""
+    start, end = day_instants(since, until)
+    min_n = settings.MANYI_MIN_SAMPLE
+    complaints = Case.objects.filter(
+        customer_id=OuterRef("pk"), case_type=CaseType.COMPLAINT, opened_at__gte=start,
+        opened_at__lt=end,
+    )  # fmt: skip
+    purchases = Purchase.objects.filter(
+        customer_id=OuterRef("pk"), purchased_at__gte=start, purchased_at__lt=end
+    )
+    customers = (
+        Customer.objects.visible_to(user)
+        .filter(Exists(purchases))
+        .annotate(
+            moment=Coalesce(
+                Subquery(complaints.order_by("opened_at").values("opened_at")[:1]),
+                Subquery(purchases.order_by("purchased_at").values("purchased_at")[:1]),
+            ),
+            group=DbCase(
+                When(~Exists(complaints), then=Value("never")),
+                When(Exists(complaints.filter(status__in=OPEN_STATUSES)),
+                     then=Value("unresolved")),
+                default=Value("resolved"),
+            ),
+        )
+    )  # fmt: skip
+    again = Purchase.objects.filter(customer_id=OuterRef("pk"), purchased_at__gt=OuterRef("moment"))
+    counted = {
+        row["group"]: row
+        for row in customers.annotate(again=Exists(again))
+        .values("group")
+        .annotate(n=Count("pk"), again=Count("pk", filter=Q(again=True)))
+        .order_by()
+    }
+    scores: dict[str, dict[int, int]] = {}
+    answers = (
+        Answer.objects.filter(
+            question__type=QuestionType.NPS, number__isnull=False,
+            response__status="submitted", response__submitted_at__gte=start,
+        )
+        .annotate(
+            moment=Subquery(customers.filter(pk=OuterRef("response__customer_id"))
+                            .values("moment")[:1]),
+            group=Subquery(customers.filter(pk=OuterRef("response__customer_id"))
+                           .values("group")[:1]),
+        )
+        .filter(group__isnull=False, response__submitted_at__gte=F("moment"))
+    )  # fmt: skip
+    for row in answers.values("group", "number").annotate(n=Count("pk")).order_by():
+        scores.setdefault(row["group"], {})[row["number"]] = row["n"]
+    result = []
+    for group in LOYALTY_GROUPS:
+        row = counted.get(group, {"n": 0, "again": 0})
+        result.append(
+            Loyalty(
+                group=group,
+                customers=row["n"],
+                bought_again=proportion(row["again"], row["n"], min_n=min_n),
+                nps=nps(scores.get(group, {}), min_n=min_n).score,
+            )
+        )
+    return result
 
 
 def default_period() -> tuple[dt.date, dt.date]:

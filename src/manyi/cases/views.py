@@ -316,5 +316,6 @@ def case_figures(request):
             "figures": figures.case_figures(
                 request.user, since, until, request.LANGUAGE_CODE or "zh-hans"
             ),
+            "loyalty": figures.recovery_loyalty(request.user, since, until),
         },
     )

@@ -3,9 +3,9 @@
 The demo's answers tell one improvement story (`answers.DemoSurvey.items`): delivery in the
 north team's regions got better `IMPROVED_DAYS` ago. One action is that fix, with everyone
 else as the comparison group; one is a change of price communication in Guangdong that the
-answers never reflected; one, on complaints about delivery in the north, is still being
-done. The first two are checked as a user would check them, so their verdicts are the
-numbers' own: the first worked, the second goes back to plan."""
+answers never reflected; one, calling back the north's complainers, is still being done.
+The first two are checked as a user would check them, so their verdicts are the numbers'
+own: the first worked, the second goes back to plan."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 
-from manyi.cases.models import Category
 from manyi.improvement import services
 from manyi.improvement.choices import Comparison, FindingKind, Metric, Stage
 from manyi.improvement.models import Entry, Improvement
@@ -82,17 +81,16 @@ def create_improvements(ctx: Context) -> None:
     )
     running = ctx.until - 20 * day
     complaints = Improvement.objects.create(
-        title="华北配送投诉回访",
-        finding_kind=FindingKind.COMPLAINT_CATEGORY,
-        finding="配送问题是投诉最多的类别。",
-        problem="配送投诉多，且多为重复投诉。",
-        plan="配送投诉 24 小时内电话回访，主动告知新的配送时效。",
+        title="华北投诉回访",
+        finding_kind=FindingKind.LAGGING_GROUP,
+        finding="华北服务组客户的投诉率高于其他地区。",
+        problem="投诉多，且多为重复投诉。",
+        plan="投诉 24 小时内电话回访，主动告知处理进度和新的配送时效。",
         department="客服部",
         owner=analyst,
         due=running + 60 * day,
         stage=Stage.DO,
         metric=Metric.COMPLAINT_RATE,
-        category=Category.objects.filter(dimension__code="delivery").first(),
         scope="team",
         scope_value=str(north.pk),
         comparison=Comparison.REST,

@@ -19,6 +19,7 @@ from statistics import NormalDist
 
 from .counts import Moments
 from .intervals import Interval, z_for
+from .scores import nps_variance
 from .significance import two_proportion_z
 
 
@@ -66,8 +67,7 @@ def nps(promoters: int, detractors: int, n: int) -> Cell | None:
     (METHODS.md, "NPS"), in points²."""
     if n <= 0:
         return None
-    p, d = promoters / n, detractors / n
-    return Cell(100 * (p - d), 100**2 * (p + d - (p - d) ** 2) / n)
+    return Cell(100 * (promoters - detractors) / n, 100**2 * nps_variance(promoters, detractors, n))
 
 
 def mean(moments: Moments) -> Cell | None:
