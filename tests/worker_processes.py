@@ -23,6 +23,7 @@ from urllib.parse import quote
 from django.db import connection
 
 REPO = Path(__file__).resolve().parent.parent
+WORKER_SECRET_KEY = "kill-test-" + "x" * 50
 
 
 class SharedDatabase:
@@ -69,7 +70,7 @@ class SharedDatabase:
             DJANGO_SETTINGS_MODULE="manyi.settings.base",
             DATABASE_URL=self.url,
             MANYI_DATA_DIR=str(self.tmp_path),
-            MANYI_SECRET_KEY="kill-test-" + "x" * 50,
+            MANYI_SECRET_KEY=WORKER_SECRET_KEY,
             MANYI_DEBUG="false",
             MANYI_TASK_BACKEND="django_tasks_db.DatabaseBackend",
             MANYI_LOG_LEVEL="WARNING",

@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
         from manyi.customers import timeline
 
         from . import receivers  # noqa: F401  (cases from survey answers and complaints)
-        from .timeline import case_entries
+        from .timeline import case_entries, followup_messages
 
         timeline.register(case_entries)
+        timeline.register(followup_messages)

@@ -22,6 +22,7 @@ from .models import Case, CaseTag, Category, MessageTemplate
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "MANYI_CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MAX_ATTACHMENTS = 5
+SENT_CHANNELS = (ReplyChannel.EMAIL, ReplyChannel.SMS)
 # Allowed types: extension -> (content type, how the file must begin; None: any text)
 ALLOWED = {
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
@@ -282,3 +283,39 @@ class FiguresPeriodForm(forms.Form):
             since = self.cleaned_data["since"] or since
             until = self.cleaned_data["until"] or until
         return (since, until) if since <= until else (until, since)
+
+
+class FollowUpForm(forms.Form):
+    """How to follow up the selected customers: which template, by which channel."""
+
+    template = forms.ModelChoiceField(
+        label=_("Message template"),
+        queryset=MessageTemplate.objects.filter(is_active=True),
+        help_text=_("Each customer gets it in their language where the template exists in it."),
+    )
+    channel = forms.ChoiceField(
+        label=_("Sent by"), choices=[(c, ReplyChannel(c).label) for c in SENT_CHANNELS]
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .followups import case_only_placeholders
+
+        super().__init__(*args, **kwargs)
+        active = MessageTemplate.objects.filter(is_active=True)
+        usable = [t.pk for t in active if not case_only_placeholders(t)]
+        self.fields["template"].queryset = active.filter(pk__in=usable)
+        self.fields["template"].help_text = _(
+            "Templates about a case (with {case_no} or {subject}) are not offered. Each "
+            "customer gets it in their language where the template exists in it."
+        )
+
+    def clean_template(self):
+        from .followups import case_only_placeholders
+
+        template = self.cleaned_data["template"]
+        if names := case_only_placeholders(template):
+            raise ValidationError(
+                _("This template speaks of a case (%(names)s): choose one for customers.")
+                % {"names": ", ".join(f"{{{n}}}" for n in names)}
+            )
+        return template

@@ -114,7 +114,8 @@ def _deliver(message: CaseMessage) -> tuple[bool, str, str, bool]:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
     message_id = f"<{key}@{domain}>"
     email = EmailMessage(
-        subject=message.subject or message.entry.case.subject,
+        subject=message.subject
+        or (message.entry.case.subject if message.entry else message.followup.template.name),
         body=message.body,
         to=[message.address],
         headers={"Message-ID": message_id},
@@ -135,7 +136,7 @@ def send(message_id: int, now: dt.datetime | None = None) -> CaseMessage | None:
         message = (
             CaseMessage.objects.select_for_update()
             .filter(_due(now), pk=message_id)
-            .select_related("entry__case")
+            .select_related("entry__case", "followup__template")
             .first()
         )
         if message is None:

@@ -546,12 +546,52 @@ class MessageTemplate(models.Model):
             raise ValidationError(errors)
 
 
-class CaseMessage(models.Model):
-    """A reply to the customer sent by e-mail or SMS: written in the thread at once, sent by
-    the periodic task (`messages.send_due`) under an idempotency key, so a sender killed
-    mid-send neither loses it nor sends it twice."""
+class FollowUp(models.Model):
+    """A bulk follow-up: one message template sent to a selection of customers (a periodic
+    check-in, holiday care, ...), each message filled in for its customer and sent like a
+    case reply (`CaseMessage`). The selection, and who was left out and why, are kept."""
 
-    entry = models.OneToOneField(CaseEntry, on_delete=models.CASCADE, related_name="message")
+    template = models.ForeignKey(
+        MessageTemplate, verbose_name=_("message template"), on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )  # fmt: skip
+    channel = models.CharField(_("channel"), max_length=10)
+    filters = models.JSONField(_("selection"), default=dict)
+    summary = models.JSONField(_("summary"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:followup_detail", args=[self.pk])
+
+
+class CaseMessage(models.Model):
+    """A message to the customer sent by e-mail or SMS: a case reply (written in the thread
+    at once) or one of a bulk follow-up; sent by the periodic task (`messages.send_due`)
+    under an idempotency key, so a sender killed mid-send neither loses it nor sends it
+    twice."""
+
+    entry = models.OneToOneField(
+        CaseEntry, on_delete=models.CASCADE, related_name="message", null=True, blank=True
+    )
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )  # a follow-up's; a reply's customer is its case's
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=10, choices=ReplyChannel)
     address = models.CharField(_("address"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -569,7 +609,25 @@ class CaseMessage(models.Model):
     class Meta:
         verbose_name = _("message to the customer")
         verbose_name_plural = _("messages to customers")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="case_message_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="case_message_due"),
+            models.Index(
+                fields=["customer", "created_at"], name="followup_message_customer",
+                condition=Q(customer__isnull=False),
+            ),
+        ]  # fmt: skip
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entry__isnull=False, followup__isnull=True)
+                | Q(entry__isnull=True, followup__isnull=False, customer__isnull=False),
+                name="case_message_reply_or_followup",
+            ),
+            # A follow-up writes each customer's message once, however often it is retried.
+            models.UniqueConstraint(
+                fields=["followup", "customer"], name="followup_message_once",
+                condition=Q(followup__isnull=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}"

@@ -1,11 +1,13 @@
-"""Case follow-ups on the customer's timeline (registered in CasesConfig.ready())."""
+"""Case follow-ups and bulk follow-up messages on the customer's timeline (registered in
+CasesConfig.ready())."""
 
 from __future__ import annotations
 
+from manyi.customers.models import Customer
 from manyi.customers.timeline import TimelineEntry
 
 from .choices import EntryKind
-from .models import Case, CaseEntry
+from .models import Case, CaseEntry, CaseMessage
 
 
 def case_entries(customer, user, limit: int) -> list[TimelineEntry]:
@@ -21,4 +23,19 @@ def case_entries(customer, user, limit: int) -> list[TimelineEntry]:
             at=e.created_at, kind="case", title=f"{e.case.number} {e.case.subject}", obj=e
         )
         for e in entries
+    ]
+
+
+def followup_messages(customer, user, limit: int) -> list[TimelineEntry]:
+    """Bulk follow-ups the customer was sent (or is about to be), newest first."""
+    if not Customer.objects.visible_to(user).filter(pk=customer.pk).exists():
+        return []
+    messages = (
+        CaseMessage.objects.filter(customer=customer, followup__isnull=False)
+        .select_related("followup__template")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        TimelineEntry(at=m.created_at, kind="followup", title=m.followup.template.name, obj=m)
+        for m in messages
     ]

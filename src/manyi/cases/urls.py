@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_followup
 
 app_name = "cases"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/assign/", views.case_assign, name="assign"),
     path("new/for/<int:pk>/", views.case_create, name="create"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("follow-ups/new/", views_followup.followup_new, name="followup_new"),
+    path("follow-ups/<int:pk>/", views_followup.followup_detail, name="followup_detail"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]
