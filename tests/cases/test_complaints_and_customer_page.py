@@ -94,3 +94,39 @@ def test_the_migration_turns_existing_complaint_interactions_into_cases(db):
     assert late.interaction.subject == "Late" and late.source == "interaction"
     assert broken.status == "resolved" and broken.resolution == "Replaced"
     assert broken.resolution_due is None
+
+
+def test_complaints_imported_from_a_file_open_their_cases_once(admin_user, agent, team_east):
+    """An imported complaint opens a case (source: import) in the import's own transaction;
+    one imported as resolved is resolved at its closing time; importing the file again
+    opens no second case; other kinds of interaction open none."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from manyi.customers.choices import ImportKind
+    from manyi.customers.importing.services import import_job_create, import_run
+
+    CustomerFactory(external_id="C1", team=team_east)
+    CustomerFactory(external_id="C2", team=team_east)
+    text = (
+        "interaction_id,customer_id,type,channel,occurred_at,subject,content,outcome,closed_at\n"
+        "I-1,C1,complaint,phone,2026-11-02 10:00,Late delivery,A week late,,\n"
+        "I-2,C2,complaint,email,2026-11-03 09:00,Broken lid,,resolved,2026-11-03 15:00\n"
+        "I-3,C2,inquiry,phone,2026-11-04 09:00,Opening hours,,,\n"
+    )
+
+    def run():
+        job = import_job_create(
+            user=admin_user, kind=ImportKind.INTERACTIONS,
+            uploaded_file=SimpleUploadedFile("i.csv", text.encode()),
+        )  # fmt: skip
+        return import_run(job=job)
+
+    assert run().failed_count == 0
+    cases = {c.interaction.external_id: c for c in Case.objects.select_related("interaction")}
+    assert set(cases) == {"I-1", "I-2"}
+    assert {c.source for c in cases.values()} == {Source.IMPORT}
+    assert cases["I-1"].status == Status.NEW and cases["I-1"].subject == "Late delivery"
+    assert cases["I-2"].status == Status.RESOLVED
+    assert cases["I-2"].resolved_at.hour == 15 - 8  # 15:00 Shanghai, in UTC
+    assert run().updated_count == 3
+    assert Case.objects.count() == 2  # the second import found the cases

@@ -21,7 +21,10 @@ def subject_of(interaction) -> str:
     return (text or _("Complaint"))[:200]
 
 
-def on_interaction_saved(sender, interaction, created: bool, user=None, **kwargs) -> None:
+def on_interaction_saved(
+    sender, interaction, created: bool, user=None, imported: bool = False, **kwargs
+) -> None:
+    """A complaint recorded by hand, or imported from a file (`imported`), opens its case."""
     from . import services
 
     if interaction.kind != InteractionKind.COMPLAINT:
@@ -34,7 +37,7 @@ def on_interaction_saved(sender, interaction, created: bool, user=None, **kwargs
             subject=subject_of(interaction),
             description=interaction.content,
             channel=interaction.channel,
-            source=Source.INTERACTION,
+            source=Source.IMPORT if imported else Source.INTERACTION,
             interaction=interaction,
             team=interaction.team,
             owner=interaction.handled_by,

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts.models import User
 
-from ..choices import Channel, ImportKind
+from ..choices import Channel, ImportKind, InteractionKind
 from ..models import Interaction
+from ..signals import interaction_saved
 from .base import Importer, Saved, bulk_update, resolve_customers
 from .rows import ParsedRow
 
@@ -87,7 +88,26 @@ class InteractionImporter(Importer):
             for interaction in old:
                 interaction.updated_at = now
             bulk_update(Interaction, old, [*sorted(changed), "updated_at"])
+        _announce_complaints(records, created=set(records) - set(existing))
         return Saved(created=len(new), updated=len(old))
+
+
+def _announce_complaints(records: dict[str, Interaction], created: set[str]) -> None:
+    """Tell the apps that follow complaints (a complaint opens a case) about the imported
+    ones, in the chunk's transaction: the case is written with its interaction or not at
+    all, and a resumed import finds the case and opens no second one."""
+    complaints = [key for key, i in records.items() if i.kind == InteractionKind.COMPLAINT]
+    if not complaints:
+        return
+    saved = Interaction.objects.filter(external_id__in=complaints).select_related("customer")
+    for interaction in saved.order_by("pk"):
+        interaction_saved.send(
+            sender=Interaction,
+            interaction=interaction,
+            created=interaction.external_id in created,
+            user=None,
+            imported=True,
+        )
 
 
 def _users(names) -> dict[str, tuple[int, int | None]]:
