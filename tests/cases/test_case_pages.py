@@ -2,6 +2,7 @@
 a clear message, attachments checked and served privately, both languages."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -180,3 +181,24 @@ def test_logging_a_case_for_a_customer_and_the_chinese_pages(client, agent, reco
     assert client.get(reverse("cases:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
     assert case.opened_at <= case.resolution_due or case.resolution_due is None
     assert case.opened_at.date() >= dt.date(2026, 1, 1)
+
+
+def test_the_queue_search_finds_by_subject_customer_name_id_and_number(client, agent, records):
+    zhang = CustomerFactory(team=agent.team, name="张伟", external_id="VIP-7")
+    other = CustomerFactory(team=agent.team, name="李娜")
+    lid = services.case_open(customer=other, case_type=CaseType.COMPLAINT, subject="盖子破了").case
+    late = services.case_open(customer=zhang, case_type=CaseType.COMPLAINT, subject="到货晚").case
+    client.force_login(agent)
+
+    def found(q):
+        page = client.get(reverse("cases:list"), {"q": q}).context["page"]
+        return {case.pk for case in page}
+
+    assert found("盖子") == {lid.pk}  # the subject
+    assert found("张") == {late.pk}  # the customer's name
+    assert found("vip-7") == {late.pk}  # the customer's ID
+    assert found(lid.number) == {lid.pk}
+    assert records["own"].pk in found("late delivery")
+    # many customers of that name: passed on as a subquery instead of a list of ids
+    with mock.patch("manyi.cases.filters.MAX_NAMED", 0):
+        assert found("张") == {late.pk}

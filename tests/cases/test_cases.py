@@ -236,3 +236,23 @@ def test_a_case_found_late_after_an_outage_is_escalated_not_warned_breached_and_
     case.refresh_from_db()
     assert case.sla_next_at is None  # nothing left to act on
     assert sla.evaluate(at(2026, 12, 22, 9)) == {}
+
+
+def test_a_case_changed_while_being_evaluated_is_not_overwritten_nor_notified(people):
+    """The evaluation reads due cases without locking them and writes each only if it is
+    still as read: a reply that stopped the clock meanwhile is kept, and nobody is told."""
+    customer = CustomerFactory(team=people["agent"].team)
+    case = _complaint(customer, at(2026, 9, 30, 16), owner=people["agent"])
+    Notification.objects.all().delete()
+    real_write = sla._write_levels
+
+    def reply_first(updates):  # someone resolves the case between the read and the write
+        Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, sla_next_at=None)
+        return real_write(updates)
+
+    with mock.patch.object(sla, "_write_levels", reply_first):
+        assert sla.evaluate(at(2026, 10, 8, 14)) == {}
+    case.refresh_from_db()
+    assert (case.status, case.sla_next_at) == (Status.RESOLVED, None)
+    assert _levels(case) == (SlaLevel.OK, SlaLevel.OK)
+    assert not Notification.objects.exists()

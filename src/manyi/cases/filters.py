@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import Team
 from manyi.core.widgets import IsoDateInput
+from manyi.customers.models import Customer
 
 from .choices import OPEN_STATUSES, CaseType, Severity, Status
 from .models import Case, Category
 
 NUMBER = re.compile(r"^0*(\d{1,12})$")
+MAX_NAMED = 1000  # customers found by name, passed on as a list of ids
 CASE_NUMBER = re.compile(r"^[Cc]\d{1,12}$")
 
 
@@ -93,11 +95,13 @@ class CaseFilterSet(django_filters.FilterSet):
             return queryset
         if CASE_NUMBER.match(value):  # a case number, as printed: that case, at once
             return queryset.filter(pk=int(value[1:]))
-        condition = (
-            Q(subject__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__external_id__iexact=value)
-        )
+        # The customers by name or ID first, then their cases by id: one condition over
+        # the case table, which PostgreSQL answers from two indexes (the subject's trigram
+        # index, migration 0011, and case_customer) instead of reading every open case.
+        named = Customer.objects.filter(Q(name__icontains=value) | Q(external_id__iexact=value))
+        ids = list(named.values_list("pk", flat=True)[: MAX_NAMED + 1])
+        customers = named.values("pk") if len(ids) > MAX_NAMED else ids
+        condition = Q(subject__icontains=value) | Q(customer_id__in=customers)
         if NUMBER.match(value):
             condition |= Q(pk=int(NUMBER.match(value).group(1)))
         return queryset.filter(condition)

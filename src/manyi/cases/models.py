@@ -264,6 +264,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,  # case_response, over the cases that have one
     )
     answer = models.ForeignKey(
         "surveys.Answer",
@@ -306,6 +307,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,  # case_queue (status, team, ...) and case_opened serve team lookups
     )
     tags = models.ManyToManyField(CaseTag, verbose_name=_("tags"), blank=True, related_name="+")
 
@@ -373,9 +375,13 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         # Foreign keys no query looks cases up by keep no index of their own (category,
-        # purchase, answer, rule, policy; customer is the first column of case_customer):
-        # every SLA update writes each index of the row (bench/cases.py).
+        # purchase, answer, rule, policy; customer is the first column of case_customer,
+        # team the second of case_queue), and the response's index holds only the cases
+        # that have one: every SLA update writes each index of the row (bench/cases.py).
         indexes = [
+            models.Index(
+                fields=["response"], name="case_response", condition=Q(response__isnull=False)
+            ),
             # the queue: open cases of a team, most urgent first
             models.Index(fields=["status", "team", "resolution_due"], name="case_queue"),
             models.Index(fields=["customer", "status"], name="case_customer"),
