@@ -134,7 +134,7 @@ def send(message_id: int, now: dt.datetime | None = None) -> CaseMessage | None:
     now = now or timezone.now()
     with transaction.atomic():
         message = (
-            CaseMessage.objects.select_for_update()
+            CaseMessage.objects.select_for_update(of=("self",))
             .filter(_due(now), pk=message_id)
             .select_related("entry__case", "followup__template")
             .first()
