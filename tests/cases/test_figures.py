@@ -73,6 +73,28 @@ def test_case_figures_reproduce_a_history_worked_out_by_hand(history, analyst):
     assert f.by_category[0][:2] == ("Delivery", 2)
     regions = {name: (n, r.value) for name, n, r in f.by_region}
     assert regions == {"北京": (2, pytest.approx(100.0)), "上海": (1, pytest.approx(100.0))}
+    # by month: 3 complaints in December; 3 orders in November, none in December
+    assert [(m, n, r.value) for m, n, r in f.by_month] == [
+        (dt.date(2026, 11, 1), 0, 0.0), (dt.date(2026, 12, 1), 3, None)
+    ]  # fmt: skip
+    assert f.by_product == []  # no complaint names a purchase
+
+
+def test_complaints_by_product_per_100_buyers(history, analyst):
+    """Two kettle buyers, one complains about the kettle order: 50 per 100 buyers."""
+    from manyi.cases.models import Case
+    from tests.factories import ProductFactory, PurchaseItemFactory
+
+    kettle = ProductFactory(name="Kettle")
+    orders = [
+        PurchaseItemFactory(product=kettle, purchase__customer=history[k],
+                            purchase__purchased_at=at(2026, 11, 21, 10)).purchase
+        for k in ("a", "b")
+    ]  # fmt: skip
+    Case.objects.filter(customer=history["a"]).update(purchase=orders[0])
+    f = case_figures(analyst, dt.date(2026, 11, 1), dt.date(2026, 12, 31), "en")
+    (name, n, r), = f.by_product
+    assert (name, n, r.count, r.base, r.value) == ("Kettle", 1, 1, 2, pytest.approx(50.0))
 
 
 def test_the_figures_page_in_both_languages(client, history, agent):

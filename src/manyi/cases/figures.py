@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
-from manyi.analytics.queries import day_instants
+from manyi.analytics.queries import day_instants, period_starts
 from manyi.customers.models import Customer, Purchase
 from manyi.metrics.intervals import poisson_exact
 from manyi.metrics.scores import Estimate, nps, proportion
@@ -28,6 +28,7 @@ from .choices import OPEN_STATUSES, CaseType, Source, Status
 from .models import Case
 
 CLOSED = (Status.RESOLVED, Status.CLOSED)
+TOP_PRODUCTS = 20
 SELF_REPORTED = (Source.STAFF, Source.FEEDBACK_FORM, Source.INTERACTION, Source.IMPORT, Source.API)
 
 
@@ -100,6 +101,8 @@ class CaseFigures:
     by_category: list[tuple[str, int, Rate, int | None]]  # name, count, rate, category id
     by_channel: list[tuple[str, int]]
     by_region: list[tuple[str, int, Rate]]
+    by_product: list[tuple[str, int, Rate]]  # per 100 customers who bought the product
+    by_month: list[tuple[dt.date, int, Rate]]  # per 100 orders of that month
     response_times: Times
     resolution_times: Times
     response_on_time: Estimate
@@ -144,6 +147,37 @@ def case_figures(user, since: dt.date, until: dt.date, language: str) -> CaseFig
         for row in complaints.values("customer__region").annotate(n=Count("pk")).order_by("-n")
     ]  # fmt: skip
 
+    # A complaint about a purchase counts for each product of it; the base is the customers
+    # who bought that product in the period.
+    product_rows = list(
+        complaints.filter(purchase__isnull=False)
+        .values("purchase__items__product_id", "purchase__items__product__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "purchase__items__product__name")[:TOP_PRODUCTS]
+    )
+    products = [row["purchase__items__product_id"] for row in product_rows]
+    product_base = dict(
+        buying.filter(items__product_id__in=products)
+        .values_list("items__product_id")
+        .annotate(n=Count("customer_id", distinct=True))
+    )
+    by_product = [
+        (row["purchase__items__product__name"] or "—", row["n"],
+         rate(row["n"], product_base.get(row["purchase__items__product_id"], 0)))
+        for row in product_rows
+    ]  # fmt: skip
+    # By month: complaints per 100 orders of the same month (customers come and go between
+    # months; orders are the month's own activity).
+    month = Trunc("opened_at", "month", output_field=DateField())
+    monthly = dict(complaints.annotate(m=month).values_list("m").annotate(n=Count("pk")).order_by())
+    bought = Trunc("purchased_at", "month", output_field=DateField())
+    monthly_orders = dict(
+        buying.annotate(m=bought).values_list("m").annotate(n=Count("pk")).order_by()
+    )
+    by_month = [
+        (m, monthly.get(m, 0), rate(monthly.get(m, 0), monthly_orders.get(m, 0)))
+        for m in period_starts(since, until, "month")
+    ]
     responded = visible.filter(
         first_response_at__gte=start, first_response_at__lt=end, response_target__isnull=False
     )
@@ -203,6 +237,8 @@ def case_figures(user, since: dt.date, until: dt.date, language: str) -> CaseFig
         by_category=by_category,
         by_channel=by_channel,
         by_region=by_region,
+        by_product=by_product,
+        by_month=by_month,
         response_times=_times(responded, "response_used"),
         resolution_times=_times(resolved, "resolution_used"),
         response_on_time=proportion(on_time["ok"], on_time["n"], min_n=min_n),

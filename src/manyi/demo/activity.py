@@ -304,10 +304,13 @@ class _Activity:
             None if self_service or rng.random() < 0.12 else self.ctx.agent_ids[index.team[ci]]
         )
         self.counts["interactions"] += 1
+        number = code("I", self.counts["interactions"], self.widths["I"])
+        if kind == InteractionKind.COMPLAINT:  # its case names the order and the category
+            self.ctx.complaints[number] = (order, key)
         occurred = self.calendar.at(at)
         closed = self.calendar.at(closed) if closed is not None else None
         self.interactions.append((
-            code("I", self.counts["interactions"], self.widths["I"]), index.pk[ci], kind,
+            number, index.pk[ci], kind,
             channel, subject, content, outcome, note, handler,
             self.ctx.teams[index.team[ci]].pk, occurred, closed, occurred, closed or occurred,
         ))  # fmt: skip

@@ -15,9 +15,9 @@ from manyi.cases.calendars import add_china_holidays, default_calendar
 from manyi.cases.choices import CaseType, EntryKind, RuleKind, Severity, Source, Status
 from manyi.cases.models import Case, CaseEntry, CaseRule, Category
 from manyi.customers.choices import InteractionKind, Outcome
-from manyi.customers.models import Interaction
+from manyi.customers.models import Interaction, Purchase
 from manyi.surveys.choices import MatrixMeasure, QuestionType
-from manyi.surveys.models import Answer, Question, Survey
+from manyi.surveys.models import Answer, Dimension, Question, Survey
 
 from .context import Context
 
@@ -111,6 +111,19 @@ def _save(cases: list[Case], works: list[list]) -> None:
     CaseEntry.objects.bulk_create(rows, batch_size=5000)
 
 
+# The evaluated item a demo complaint's topic is about (its case's category).
+COMPLAINT_ITEMS = {
+    "complaint:delivery_late": "delivery",
+    "complaint:defect": "product_quality",
+    "complaint:app_connect": "product_quality",
+    "complaint:price_drop": "price",
+    "complaint:after_sales": "after_sales",
+    "complaint:installation": "after_sales",
+    "complaint:service_attitude": "service_attitude",
+    "complaint:marketing": "brand",
+}
+
+
 def create_cases(ctx: Context) -> None:
     add_china_holidays(default_calendar(), ctx.until.year - 1)
     add_china_holidays(default_calendar(), ctx.until.year)
@@ -133,9 +146,24 @@ def create_cases(ctx: Context) -> None:
     complaints = Interaction.objects.filter(kind=InteractionKind.COMPLAINT).select_related(
         "customer"
     )
+    topic_categories = {
+        key: Category.of_dimension(dimension)
+        for dimension in Dimension.objects.filter(code__in=set(COMPLAINT_ITEMS.values()))
+        for key, code in COMPLAINT_ITEMS.items()
+        if code == dimension.code
+    }
+    orders = dict(
+        Purchase.objects.filter(
+            external_id__in={order for order, _key in ctx.complaints.values() if order}
+        ).values_list("external_id", "pk")
+    )
     for item in complaints.order_by("pk").iterator(chunk_size=2000):
+        order, key = ctx.complaints.get(item.external_id, ("", ""))
+        category = topic_categories.get(key)
         add(
             Case(
+                category=category,
+                purchase_id=orders.get(order),
                 case_type=CaseType.COMPLAINT,
                 channel=item.channel,
                 source=Source.INTERACTION,

@@ -52,6 +52,8 @@ class Context:
     product_ids: list[int] = field(default_factory=list)  # in vocab.PRODUCTS order
     customers: CustomerIndex | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # complaint interaction's code -> (the order's code or "", topic key), for their cases
+    complaints: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
