@@ -93,7 +93,7 @@ def test_complaints_by_product_per_100_buyers(history, analyst):
     ]  # fmt: skip
     Case.objects.filter(customer=history["a"]).update(purchase=orders[0])
     f = case_figures(analyst, dt.date(2026, 11, 1), dt.date(2026, 12, 31), "en")
-    (name, n, r), = f.by_product
+    ((name, n, r),) = f.by_product
     assert (name, n, r.count, r.base, r.value) == ("Kettle", 1, 1, 2, pytest.approx(50.0))
 
 
