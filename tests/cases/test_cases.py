@@ -10,7 +10,7 @@ import pytest
 from django.http import QueryDict
 
 from manyi.accounts.choices import Role
-from manyi.cases import services, sla
+from manyi.cases import notify, services, sla
 from manyi.cases.calendars import add_china_holidays, default_calendar
 from manyi.cases.choices import (
     CaseType,
@@ -239,20 +239,23 @@ def test_a_case_found_late_after_an_outage_is_escalated_not_warned_breached_and_
 
 
 def test_a_case_changed_while_being_evaluated_is_not_overwritten_nor_notified(people):
-    """The evaluation reads due cases without locking them and writes each only if it is
-    still as read: a reply that stopped the clock meanwhile is kept, and nobody is told."""
+    """The evaluation reads the due cases' ids first, then works them a batch at a time: a
+    case resolved in between (here while the first batch tells its people) is left as it
+    is, and nobody is told about it."""
     customer = CustomerFactory(team=people["agent"].team)
-    case = _complaint(customer, at(2026, 9, 30, 16), owner=people["agent"])
+    first = _complaint(customer, at(2026, 9, 30, 16), owner=people["agent"])
+    second = _complaint(CustomerFactory(team=customer.team), at(2026, 9, 30, 16))
     Notification.objects.all().delete()
-    real_write = sla._write_levels
+    real = notify.recipient_ids
 
-    def reply_first(updates):  # someone resolves the case between the read and the write
-        Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, sla_next_at=None)
-        return real_write(updates)
+    def resolve_the_second(*args, **kwargs):
+        Case.objects.filter(pk=second.pk).update(status=Status.RESOLVED, sla_next_at=None)
+        return real(*args, **kwargs)
 
-    with mock.patch.object(sla, "_write_levels", reply_first):
-        assert sla.evaluate(at(2026, 10, 8, 14)) == {}
-    case.refresh_from_db()
-    assert (case.status, case.sla_next_at) == (Status.RESOLVED, None)
-    assert _levels(case) == (SlaLevel.OK, SlaLevel.OK)
-    assert not Notification.objects.exists()
+    with mock.patch.object(notify, "recipient_ids", resolve_the_second):
+        counts = sla.evaluate(at(2026, 10, 8, 14), batch=1)
+    assert counts == {"response:escalation": 1}
+    second.refresh_from_db()
+    assert (second.status, second.sla_next_at) == (Status.RESOLVED, None)
+    assert _levels(second) == (SlaLevel.OK, SlaLevel.OK)
+    assert set(Notification.objects.values_list("case_id", flat=True)) == {first.pk}

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Case as SqlCase
 from django.db.models import DateTimeField, F, Value, When
-from django.db.models.functions import Least, NullIf
+from django.db.models.functions import Greatest, Least, NullIf
 from django.utils import timezone
 
 from manyi.analytics.sql import adapt
@@ -129,14 +129,17 @@ def next_moment(case: Case) -> dt.datetime | None:
 _NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
-def next_moment_sql():
-    """`next_moment` as an SQL expression of the row (for an UPDATE of many cases); NULLs
-    are kept out of LEAST, which is NULL on SQLite as soon as one argument is."""
+def next_moment_sql(after: dt.datetime | None = None):
+    """`next_moment` as an SQL expression of the row (for an UPDATE of many cases), or with
+    `after` the earliest such moment after it (as `evaluate` needs it, computed from the
+    levels before they change); NULLs are kept out of LEAST, which is NULL on SQLite as soon
+    as one argument is."""
     never = Value(_NEVER, output_field=DateTimeField())
     moments = [
         SqlCase(
             When(
                 **{f"{name}_{moment}__isnull": False, f"{name}_level__lt": level},
+                **({f"{name}_{moment}__gt": after} if after is not None else {}),
                 then=F(f"{name}_{moment}"),
             ),
             default=never,
@@ -240,30 +243,6 @@ def state(case: Case, now: dt.datetime | None = None, calendars: Calendars | Non
 # ----- the periodic evaluation ------------------------------------------------------------
 
 
-def _write_levels(updates: list[tuple]) -> set[int]:
-    """(id, response level, resolution level, next moment, the moment read) of many cases in
-    one statement (an UPDATE from a list of values; Django's bulk_update writes a CASE per
-    row). A case whose next moment is no longer the one read, or that is no longer open, was
-    changed meanwhile (a reply, a resolution, another evaluation) and is left alone: the
-    ids written are returned."""
-    postgres = connection.vendor == "postgresql"
-    stamp = "%s::timestamptz" if postgres else "%s"
-    rows = ", ".join(f"(%s, %s, %s, {stamp}, {stamp})" for _update in updates)
-    params = [value for update in updates for value in update]
-    table = Case._meta.db_table
-    still_open = ", ".join("%s" for _status in OPEN_STATUSES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH v(id, response_level, resolution_level, sla_next_at, was) AS (VALUES {rows}) "
-            f"UPDATE {table} SET response_level = v.response_level, "
-            f"resolution_level = v.resolution_level, sla_next_at = v.sla_next_at "
-            f"FROM v WHERE {table}.id = v.id AND {table}.sla_next_at = v.was "
-            f"AND {table}.status IN ({still_open}) RETURNING {table}.id",
-            adapt([*params, *OPEN_STATUSES]),
-        )
-        return {pk for (pk,) in cursor.fetchall()}
-
-
 def _notify(notes: list[tuple[int, int, str]], at: dt.datetime) -> None:
     """(user, case, kind) notifications in statements of a few thousand rows, a repeated one
     skipped (`notify_once`). Written by hand: with 80,000 at once, Django's bulk_create spent
@@ -284,81 +263,84 @@ def _notify(notes: list[tuple[int, int, str]], at: dt.datetime) -> None:
             )
 
 
+def level_sql(name: str, now: dt.datetime):
+    """The timer's level after `now` as an SQL expression of the row: the highest level
+    whose stored moment has passed, never lower than the level it has (`_pending`)."""
+    reached = SqlCase(
+        *(
+            When(**{f"{name}_{moment}__lte": now}, then=Value(int(level)))
+            for moment, level, _kind in reversed(STEPS)
+        ),
+        default=Value(int(SlaLevel.OK)),
+    )
+    return Greatest(F(f"{name}_level"), reached)
+
+
 def evaluate(now: dt.datetime | None = None, batch: int = 2000) -> dict[str, int]:
     """Act on every open case whose next stored SLA moment has passed: raise each timer to
     the highest level whose moment has passed and tell the people concerned once, for that
     level (at the warning the owner, or the owner team; at the breach the team lead; at the
     escalation the team's manager, or administrators): a case found late by hours is
-    escalated, not warned, breached and escalated at once. Only due cases are read (the
-    index on `sla_next_at`), a batch at a time, without locking them: each is written only
-    if it is still as it was read (`_write_levels`), and only the cases written notify, so a
-    second evaluation running at the same time, or a person changing a case meanwhile, is
-    never overwritten and nobody is told twice (a notification is also unique per case, kind
-    and person). Measured with 100,000 open cases all due at once: bench/cases.py."""
+    escalated, not warned, breached and escalated at once.
+
+    The due cases' ids are read once (the index on `sla_next_at`), then a batch at a time:
+    their levels are locked and read, raised by one UPDATE that computes the new levels and
+    the next moment in SQL (`level_sql`, `next_moment_sql`), and read again to see who must
+    be told. Safe to run twice or concurrently: the rows are locked, a case no longer due
+    is not touched, and a notification is unique per case, kind and person. Measured with
+    100,000 open cases all due at once: bench/cases.py."""
     from . import notify
 
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    columns = ["pk", "owner", "team", "team__lead", "team__manager"]
-    for name in TIMERS:
-        columns += [f"{name}_{part}" for part in ("level", "warn_at", "due", "escalate_at")]
     kind_of = {level: kind for _moment, level, kind in STEPS}
     people = notify.People()
     open_statuses = list(OPEN_STATUSES)
-    while True:
-        # The due cases' ids in one read (the index on `sla_next_at`), then their rows a
-        # batch at a time by id: reading "the next 2,000 due" each time sorted every due case
-        # again, and made 100,000 due cases cost as much as reading them 50 times.
-        due = list(
-            Case.objects.filter(sla_next_at__lte=now, status__in=open_statuses)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        written_any = False
-        for start in range(0, len(due), batch):
-            with transaction.atomic():
-                # Plain rows, not model instances: with 100,000 cases due at once, building
-                # objects was most of the time.
-                # By id alone (the primary key): a further condition here made the planner
-                # read every due case again. One changed since (no longer due) is skipped
-                # here, one closed since by the write (`_write_levels`).
-                rows = Case.objects.filter(pk__in=due[start : start + batch]).values_list(
-                    *columns, "sla_next_at"
+    levels = {f"{name}_level": level_sql(name, now) for name in TIMERS}
+    # The ids first: reading "the next 2,000 due" each time sorted every due case again.
+    due = list(
+        Case.objects.filter(sla_next_at__lte=now, status__in=open_statuses)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(due), batch):
+        with transaction.atomic():
+            before = {
+                pk: rest
+                for pk, *rest in Case.objects.select_for_update(of=("self",))
+                .filter(
+                    pk__in=due[start : start + batch],
+                    sla_next_at__lte=now,
+                    status__in=open_statuses,
                 )
-                updates, notes, moved = [], [], []
-                for pk, owner, team, lead, manager, *state, was in rows:
-                    if was is None or was > now:
-                        continue
-                    levels, later = [], []
-                    kinds = set()
-                    for i, name in enumerate(TIMERS):
-                        level, *moments = state[4 * i : 4 * i + 4]
-                        pending = _pending(level, moments)
-                        new = max([level, *(reached for at, reached in pending if at <= now)])
-                        later += [at for at, _reached in pending if at > now]
-                        if new > level:
-                            kinds.add(kind_of[new])
-                            moved.append((pk, f"{name}:{kind_of[new]}"))
-                        levels.append(new)
-                    updates.append((pk, levels[0], levels[1], min(later) if later else None, was))
-                    for kind in kinds:
-                        told = notify.recipient_ids(
-                            kind, owner=owner, team=team, lead=lead, manager=manager,
-                            people=people,
-                        )  # fmt: skip
-                        notes += [(user, pk, kind) for user in told]
-                if not updates:
-                    continue
-                written = _write_levels(updates)
-                _notify([note for note in notes if note[1] in written], now)
-                for pk, key in moved:
-                    if pk in written:
+                .values_list(
+                    "pk", "owner", "team", "team__lead", "team__manager",
+                    *(f"{name}_level" for name in TIMERS),
+                )
+            }  # fmt: skip
+            if not before:
+                continue
+            Case.objects.filter(pk__in=list(before)).update(
+                **levels, sla_next_at=next_moment_sql(after=now)
+            )
+            after = Case.objects.filter(pk__in=list(before)).values_list(
+                "pk", *(f"{name}_level" for name in TIMERS)
+            )
+            notes = []
+            for pk, *new in after:
+                owner, team, lead, manager, *old = before[pk]
+                kinds = set()
+                for name, was, level in zip(TIMERS, old, new, strict=True):
+                    if level > was:
+                        kinds.add(kind_of[level])
+                        key = f"{name}:{kind_of[level]}"
                         counts[key] = counts.get(key, 0) + 1
-                written_any = written_any or bool(written)
-        # Cases that fell due while this ran are read again; if nothing could be written
-        # (every case read was changed meanwhile: another run is at work), stop.
-        if not due or not written_any:
-            break
+                for kind in kinds:
+                    told = notify.recipient_ids(
+                        kind, owner=owner, team=team, lead=lead, manager=manager, people=people
+                    )
+                    notes += [(user, pk, kind) for user in told]
+            _notify(notes, now)
     if counts:
         log.info("SLA evaluation: %s", counts)
     return counts
