@@ -10,7 +10,8 @@ cases, on PostgreSQL.
 2. Times the queue (`/cases/`) as an administrator (every team) and as an agent (one team),
    its "late" and "mine" views, a search by case number and a case page: median of 5 after
    a warm-up, with /healthz as the anchor.
-3. Times `cases.sla.evaluate()`: a routine run (a minute after the last one: nothing or a
+3. Times the complaint figures page (/cases/figures/, the last 90 days).
+4. Times `cases.sla.evaluate()`: a routine run (a minute after the last one: nothing or a
    few cases due) and the worst run, when the stored moments of all open cases have passed
    at once (each escalated, with its notifications).
 Writes bench/results/cases-<date>.md with the machine description.
@@ -196,6 +197,11 @@ def main() -> int:
         times[name] = median_ms(lambda c=client, u=url: c.get(u), args.rounds)
         print(f"  {name:40s} {times[name]:8.1f} ms", flush=True)
 
+    # The complaint figures (no target in the issue): every figure of the last 90 days.
+    in_window = Case.objects.filter(opened_at__gte=timezone.now() - dt.timedelta(days=90)).count()
+    figures_ms = median_ms(lambda: admin.get("/cases/figures/"), args.rounds)
+    print(f"  complaint figures ({in_window:,} cases)  {figures_ms:8.1f} ms", flush=True)
+
     # A routine evaluation: as the scheduler runs it, every minute.
     sla.evaluate()
     start = time.perf_counter()
@@ -235,6 +241,8 @@ def main() -> int:
             for name, ms in times.items()
         ),
         "",
+        f"- Complaint figures page, last 90 days ({in_window:,} cases opened in them, every "
+        f"figure of /cases/figures/ including the recovery loyalty): {figures_ms:.0f} ms",
         f"- Routine SLA evaluation (a minute after the previous one): {routine_s * 1000:.0f} ms "
         f"({', '.join(f'{k} {v}' for k, v in routine_counts.items()) or 'nothing due'})",
         f"- SLA evaluation with all {open_now:,} open cases due at once (each raised to the "
