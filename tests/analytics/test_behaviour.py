@@ -254,3 +254,12 @@ def test_the_page_marks_the_current_month(client, records, viewer):
         {"since": today.replace(day=1).isoformat(), "until": today.isoformat()},
     ).content.decode()
     assert "incomplete month" in page and "this is an upper bound" in page
+
+
+def test_a_period_ending_at_the_end_of_the_calendar_is_refused_not_a_crash(client, viewer):
+    """Found by the URL fuzz test: 9999-12-31 has no next day; the page says the date is
+    out of range and shows the default period."""
+    client.force_login(viewer)
+    page = client.get(reverse("behaviour:indicators"), {"until": "9999-12-31"})
+    assert page.status_code == 200
+    assert "Ensure this value is less than or equal to 2999-12-31" in page.content.decode()

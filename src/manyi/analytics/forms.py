@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import access
 from manyi.accounts.models import Team
-from manyi.core.widgets import IsoDateInput
+from manyi.core.widgets import PERIOD_BOUNDS, IsoDateInput
 
 from .cuts import CUTS
 from .periods import default_period
@@ -29,11 +28,6 @@ PERIOD_LABELS = {
 }
 DEFAULT_TARGET = 80.0
 FIELD_ORDER = ["survey", "since", "until", "period", "team", *CUTS, "target"]
-# A period's ends: bounded, so that the previous period of a comparison stays in the calendar.
-PERIOD_BOUNDS = [
-    MinValueValidator(dt.date(1900, 1, 1)),
-    MaxValueValidator(dt.date(2999, 12, 31)),
-]
 
 
 class SurveyChoiceField(forms.ModelChoiceField):

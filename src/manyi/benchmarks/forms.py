@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.analytics.periods import default_period
-from manyi.core.widgets import IsoDateInput
+from manyi.core.widgets import PERIOD_BOUNDS, IsoDateInput
 from manyi.surveys.models import Dimension
 
 from .models import BenchmarkScore, Competitor
@@ -38,8 +38,12 @@ class BenchmarkScoreForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+    since = forms.DateField(
+        label=_("From"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.choices import Role
 from manyi.accounts.models import User
-from manyi.analytics.forms import PERIOD_BOUNDS
-from manyi.core.widgets import IsoDateInput
+from manyi.core.widgets import PERIOD_BOUNDS, IsoDateInput
 from manyi.customers.models import Purchase
 
 from .choices import TRANSITIONS, EntryKind, ReplyChannel, Status

@@ -9,6 +9,7 @@ Every date and time field in manyi uses these widgets instead.
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 ISO_DATE = "%Y-%m-%d"
 ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -28,6 +29,13 @@ DATETIME_INPUT_FORMATS = [
 
 
 TIME_INPUT_FORMATS = [ISO_TIME, "%H:%M:%S"]
+
+# A period's ends: bounded, so that the day after it, or the previous period of a
+# comparison, stays in the calendar (9999-12-31 + 1 day does not exist).
+PERIOD_BOUNDS = [
+    MinValueValidator(dt.date(1900, 1, 1)),
+    MaxValueValidator(dt.date(2999, 12, 31)),
+]
 
 
 class _IsoValue:

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import User
-from manyi.analytics.forms import PERIOD_BOUNDS
 from manyi.cases.models import Category
-from manyi.core.widgets import IsoDateInput, use_iso_inputs
+from manyi.core.widgets import PERIOD_BOUNDS, IsoDateInput, use_iso_inputs
 
 from .choices import STAGE_MOVES, Comparison, Metric, Stage
 from .models import Improvement

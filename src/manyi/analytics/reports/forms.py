@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import User
-from manyi.core.widgets import IsoDateInput
+from manyi.core.widgets import PERIOD_BOUNDS, IsoDateInput
 from manyi.surveys.models import Survey
 
-from ..forms import PERIOD_BOUNDS
 from ..models import ScheduledReport
 from ..periods import default_period
 
