@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from manyi.metrics import counts as mc
 from manyi.metrics.csi import Csi, Part, csi
@@ -145,6 +146,46 @@ def change(filters: Filters) -> Change:
     )
 
 
+def headline_cards(change: Change) -> list[dict]:
+    """The overview's cards: each headline score now, before, the change and its test, and
+    beside them the figures METHODS.md shows with them (the CSAT mean, also as % of the
+    scale, and the CES "easy" share). Labels in the active language."""
+    current, previous = change.current, change.previous
+    cards = [
+        ("csat", _("CSAT (top-2-box)"), "%", 1, current.csat, previous.csat, change.csat),
+        ("nps", _("NPS"), "", 1, current.nps, previous.nps, change.nps),
+        ("ces", _("CES (mean, 1–7)"), "", 2, current.ces, previous.ces, change.ces),
+        ("csi", _("CSI (weighted)"), "%", 1, current.csi, previous.csi, None),
+    ]
+    extras = {
+        "csat": [
+            (_("Mean (1–5)"), current.csat_mean, "", 2),
+            # xgettext:no-python-format
+            (_("Mean as % of the scale"), current.csat_mean_percent, "%", 1),
+        ],
+        "ces": [(_("Easy (5–7)"), current.ces_easy, "%", 1)],
+    }
+    return [
+        {
+            "key": key,
+            "label": label,
+            "extras": [
+                {"label": lab, "e": e, "unit": u, "digits": d}
+                for lab, e, u, d in extras.get(key, [])
+            ],
+            "unit": unit,
+            "digits": digits,
+            "now": now,
+            "before": before,
+            "delta": now.value - before.value
+            if now.value is not None and before.value is not None
+            else None,
+            "test": test,
+        }
+        for key, label, unit, digits, now, before, test in cards
+    ]
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     period: dt.date
@@ -266,6 +307,15 @@ def item_analysis(filters: Filters, *, language: str, target: float = 80.0) -> I
 
 
 DRIVER_SAMPLE = 5000  # most recent respondents behind derived importance
+
+
+def importance_of_items(analysis: ItemAnalysis) -> dict[str, float]:
+    """Each item's importance for the quadrant chart: derived from the data (its share of the
+    explained variance) where there is enough of it, else its stated weight as a share."""
+    if any(r.derived is not None for r in analysis.rows):
+        return {r.code: (r.derived if r.derived is not None else r.weight) for r in analysis.rows}
+    total = sum(r.weight for r in analysis.rows) or 1.0
+    return {r.code: r.weight / total for r in analysis.rows}
 
 
 def _derived_importance(filters: Filters, cat: QuestionCatalogue, items: list[str]):

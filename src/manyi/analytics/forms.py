@@ -118,3 +118,36 @@ class DashboardFilterForm(forms.Form):
             team_id=team.pk if team else None,
             **cuts,
         ).for_user(self.user)
+
+
+class PeriodForm(forms.Form):
+    """A period of months (the last twelve by default), for the benchmark and behaviour
+    pages."""
+
+    since = forms.DateField(
+        label=_("From"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=IsoDateInput(), validators=PERIOD_BOUNDS
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The inputs show the period in use, also before the user picks one.
+        self.fields["since"].initial, self.fields["until"].initial = default_period(
+            timezone.localdate()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise forms.ValidationError(_("The period cannot end before it starts."))
+        return data
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The chosen period, the default one for what is missing or invalid."""
+        since, until = default_period(today)
+        if self.is_valid():
+            until = self.cleaned_data.get("until") or until
+            since = self.cleaned_data.get("since") or default_period(until)[0]
+        return since, until

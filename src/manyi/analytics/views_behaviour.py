@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
-from manyi.benchmarks.forms import PeriodForm
+from manyi.analytics.forms import PeriodForm
 from manyi.customers.models import Customer, Segment
 
 from . import behaviour, loyalty

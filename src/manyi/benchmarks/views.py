@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from manyi.accounts import access
 from manyi.accounts.access import Action
 from manyi.accounts.decorators import require_action
+from manyi.analytics.forms import PeriodForm
 from manyi.analytics.queries import Filters
 
-from .forms import BenchmarkScoreForm, CompetitorForm, PeriodForm
+from .forms import BenchmarkScoreForm, CompetitorForm
 from .models import BenchmarkScore
 from .queries import benchmark_table
 

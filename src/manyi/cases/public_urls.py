@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from manyi.surveys.respond_urls import public_page
+from manyi.surveys.respondent import public_page
 
 from .views_feedback import feedback
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from manyi.surveys.views.respond import (
+from manyi.surveys.respondent import (
     render_respondent,
     respondent_language,
     respondent_page,

@@ -64,23 +64,6 @@ def overview(request):
     form = DashboardFilterForm(request.GET, user=request.user)
     filters = form.filters()
     change = figures.change(filters)
-    current, previous = change.current, change.previous
-    cards = [
-        ("csat", _("CSAT (top-2-box)"), "%", 1, current.csat, previous.csat, change.csat),
-        ("nps", _("NPS"), "", 1, current.nps, previous.nps, change.nps),
-        ("ces", _("CES (mean, 1–7)"), "", 2, current.ces, previous.ces, change.ces),
-        ("csi", _("CSI (weighted)"), "%", 1, current.csi, previous.csi, None),
-    ]
-    # Beside the headline scores, the figures METHODS.md shows with them: the CSAT mean (and
-    # as % of the scale) and the CES "easy" share.
-    extras = {
-        "csat": [
-            (_("Mean (1–5)"), current.csat_mean, "", 2),
-            # xgettext:no-python-format
-            (_("Mean as % of the scale"), current.csat_mean_percent, "%", 1),
-        ],
-        "ces": [(_("Easy (5–7)"), current.ces_easy, "%", 1)],
-    }
     trend = figures.trend(filters, form.granularity)
     totals = response_totals(filters).get(None, ResponseTotals())
     return _page(
@@ -88,27 +71,9 @@ def overview(request):
         "analytics/overview.html",
         "overview",
         form,
-        cards=[
-            {
-                "key": key,
-                "label": label,
-                "extras": [
-                    {"label": lab, "e": e, "unit": u, "digits": d}
-                    for lab, e, u, d in extras.get(key, [])
-                ],
-                "unit": unit,
-                "digits": digits,
-                "now": now,
-                "before": before,
-                "delta": now.value - before.value
-                if now.value is not None and before.value is not None
-                else None,
-                "test": test,
-            }
-            for key, label, unit, digits, now, before, test in cards
-        ],
+        cards=figures.headline_cards(change),
         previous=figures.previous_period(filters),
-        csi_sets=len(current.csi_detail.parts),
+        csi_sets=len(change.current.csi_detail.parts),
         trend=trend,
         trend_charts=charts.trend_charts(trend),
         totals=totals,
@@ -122,10 +87,8 @@ def items(request):
     analysis = figures.item_analysis(
         form.filters(), language=get_language() or "zh-hans", target=form.item_target
     )
-    importance = {r.code: (r.derived if r.derived is not None else r.weight) for r in analysis.rows}
+    importance = figures.importance_of_items(analysis)
     total_weight = sum(r.weight for r in analysis.rows) or 1.0
-    if not any(r.derived is not None for r in analysis.rows):
-        importance = {code: w / total_weight for code, w in importance.items()}
     return _page(
         request,
         "analytics/items.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from manyi.metrics.quality import is_valid_response
@@ -115,7 +115,21 @@ def response_start_with_page(
     """Start a response with its first page, in one transaction: a page that is refused
     (tampered, raising TamperedInput) or not acceptable (errors to show) stores nothing, not
     even an empty response, so a respondent's failed attempts leave no trace. The response is
-    None then, unless the invitation had one already."""
+    None then, unless the invitation had one already. Two first saves of one invitation at
+    once (a double click): the second finds the response the first started."""
+    for attempt in (1, 2):
+        try:
+            return _start_with_page(
+                survey=survey, channel=channel, language=language, invitation=invitation,
+                page=page, data=data,
+            )  # fmt: skip
+        except IntegrityError:
+            if attempt == 2 or invitation is None:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_with_page(*, survey, channel, language, invitation, page, data):
     with transaction.atomic():
         had_one = Response.objects.filter(invitation=invitation).exists() if invitation else False
         response = response_start(

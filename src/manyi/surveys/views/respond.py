@@ -9,17 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from ..answering import TamperedInput
 from ..answering import question_cells as cells
@@ -27,6 +22,14 @@ from ..choices import InvitationChannel, ResponseChannel, SurveyStatus
 from ..models import Invitation, Response, Survey
 from ..respond_layout import Layout, question_view
 from ..respond_script import SCRIPT
+from ..respondent import (
+    browser_language,
+    language_of,
+    render_respondent,
+    requested_language,
+    respondent_page,
+    site_language,
+)
 from ..services.distribution import invitation_opt_out
 from ..services.responding import (
     invitation_mark_opened,
@@ -36,7 +39,6 @@ from ..services.responding import (
     version_questions,
 )
 
-LANGUAGES = {"zh-hans": "中文", "en": "English"}  # each named in itself, for the switch link
 RESUME_COOKIE = "manyi_resume"
 _RESUME_SALT = "manyi.surveys.respond.resume"
 _RESUME_MAX_AGE = int(dt.timedelta(days=90).total_seconds())
@@ -45,61 +47,8 @@ _RESUME_MAX_AGE = int(dt.timedelta(days=90).total_seconds())
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _language(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return "en" if value.startswith("en") else "zh-hans" if value.startswith("zh") else None
-
-
-def _site_language() -> str:
-    return _language(settings.LANGUAGE_CODE) or "zh-hans"
-
-
-def _browser_language(request: HttpRequest) -> str:
-    """What the browser asks for (language cookie, then Accept-Language), as Django decides
-    it; else the site's default language."""
-    return _language(translation.get_language_from_request(request)) or _site_language()
-
-
-def _requested_language(request: HttpRequest) -> str | None:
-    return _language(request.POST.get("lang") or request.GET.get("lang"))
-
-
-def respondent_language(request: HttpRequest) -> str:
-    """The language of a public page that has no invitation or response to go by: the one
-    asked for (?lang=), else the browser's, else the site's."""
-    return _requested_language(request) or _browser_language(request)
-
-
-def respondent_page(view):
-    """Answers are personal and the links are credentials: never cached, never indexed."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        http = view(request, *args, **kwargs)
-        http["Cache-Control"] = "no-store"
-        http["X-Robots-Tag"] = "noindex"
-        return http
-
-    return require_http_methods(["GET", "POST"])(wrapper)
-
-
-def render_respondent(request, template: str, context: dict, *, lang: str, status: int = 200):
-    """Render in `lang`, with a link to the same page in the other language."""
-    query = {"page": context["page"]} if context.get("page") else {}
-    links = [
-        (f"{request.path}?{urlencode({**query, 'lang': code})}", name, code)
-        for code, name in LANGUAGES.items()
-        if code != lang
-    ]
-    with translation.override(lang):
-        context = {"lang": lang, "lang_links": links, **context}
-        http = render(request, template, context, status=status)
-    http["Content-Language"] = lang
-    return http
-
-
 def _not_found(request: HttpRequest):
-    lang = _requested_language(request) or _browser_language(request)
+    lang = requested_language(request) or browser_language(request)
     return render_respondent(request, "surveys/respond/not_found.html", {}, lang=lang, status=404)
 
 
@@ -206,24 +155,16 @@ def _save(visit: _Visit, page: int):
     data = visit.request.POST
     if visit.response is not None:
         return response_save_page(response=visit.response, page=page, data=data)
-    for attempt in (1, 2):
-        try:
-            response, parsed = response_start_with_page(
-                survey=visit.survey,
-                channel=visit.channel,
-                language=visit.lang,
-                invitation=visit.invitation,
-                page=page,
-                data=data,
-            )
-        except IntegrityError:
-            # Two first saves of one invitation at once (a double click): the other one
-            # started the response, which `response_start` returns the second time.
-            if attempt == 2 or visit.invitation is None:
-                raise
-            continue
-        visit.response = response
-        return parsed
+    response, parsed = response_start_with_page(
+        survey=visit.survey,
+        channel=visit.channel,
+        language=visit.lang,
+        invitation=visit.invitation,
+        page=page,
+        data=data,
+    )
+    visit.response = response
+    return parsed
 
 
 def _post(visit: _Visit):
@@ -263,9 +204,9 @@ def invitation(request, token: str):
         invitation_mark_opened(invitation=invitation)
     response = Response.objects.filter(invitation=invitation).select_related("version").first()
     lang = (
-        _requested_language(request)
-        or _language(response.language if response else invitation.language)
-        or _site_language()
+        requested_language(request)
+        or language_of(response.language if response else invitation.language)
+        or site_language()
     )
     sms = invitation.channel == InvitationChannel.SMS
     channel = ResponseChannel.SMS if sms else ResponseChannel.EMAIL
@@ -292,9 +233,9 @@ def public(request, public_token: str):
             .first()
         )
     lang = (
-        _requested_language(request)
-        or (_language(response.language) if response else None)
-        or _browser_language(request)
+        requested_language(request)
+        or (language_of(response.language) if response else None)
+        or browser_language(request)
     )
     visit = _Visit(request, survey, lang, ResponseChannel.LINK, response=response)
     http = _answer(visit)
@@ -320,7 +261,7 @@ def opt_out(request, token: str):
     invitation = Invitation.objects.select_related("survey").filter(token=token).first()
     if invitation is None:
         return _not_found(request)
-    lang = _requested_language(request) or _language(invitation.language) or _site_language()
+    lang = requested_language(request) or language_of(invitation.language) or site_language()
     done = request.method == "POST"
     if done:
         invitation_opt_out(invitation=invitation)

@@ -4,14 +4,11 @@ their own team's customers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
@@ -22,13 +19,11 @@ from manyi.privacy.choices import AuditAction
 from manyi.privacy.queries import text_masker
 from manyi.privacy.services import audit_record
 
-from ..choices import AnswerRole, QuestionType, ResponseChannel
+from ..choices import ResponseChannel
 from ..exporting import export_filename, response_rows
 from ..forms.distribution import ResponseFilterSet
-from ..models import Answer, Question, Response, Survey
-from ..queries import survey_funnel
-from ..scales import scale_for
-from ..services.responding import version_questions
+from ..models import Response, Survey
+from ..queries import answered_questions, survey_funnel
 
 
 def _survey(request, pk: int) -> Survey:
@@ -79,102 +74,6 @@ def _language_name(code: str) -> str:
 
 def _percent(fraction: float | None) -> float | None:
     return None if fraction is None else fraction * 100
-
-
-@dataclass(frozen=True)
-class AnswerLine:
-    """One line under a question: its value, or one evaluated item's value(s)."""
-
-    label: str = ""
-    value: str = ""
-    expected: str = ""
-    experienced: str = ""
-    gap: int | None = None
-
-
-@dataclass(frozen=True)
-class AnsweredQuestion:
-    question: Question
-    text: str
-    layout: str  # "plain", "matrix" or "expectation"
-    lines: list[AnswerLine] = field(default_factory=list)
-
-    @property
-    def answered(self) -> bool:
-        return any(line.value or line.expected or line.experienced for line in self.lines)
-
-
-def _rating(question: Question, number: int | None) -> str:
-    if number is None:
-        return ""
-    scale = scale_for(question.type, question.scale_max, question.measure)
-    label = scale.labels.get(number) if scale else None
-    return f"{number} · {label}" if label else str(number)
-
-
-def _choice_labels(question: Question, values, language: str) -> str:
-    key, other = ("en", "zh") if language.startswith("en") else ("zh", "en")
-    labels = {
-        str(o["value"]): o.get(key) or o.get(other) or str(o["value"]) for o in question.options
-    }
-    return "; ".join(labels.get(str(v), str(v)) for v in values)
-
-
-def _plain_value(question: Question, answer: Answer | None, language: str, mask=None) -> str:
-    if answer is None:
-        return ""
-    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        return _choice_labels(question, answer.choices, language)
-    if answer.number is not None:
-        return _rating(question, answer.number)
-    if answer.redacted_at is not None:
-        return _("(text removed under the retention policy)")
-    return mask(answer.text) if mask else answer.text
-
-
-def answered_questions(response: Response, language: str, mask=None) -> list[AnsweredQuestion]:
-    """Every question of the response's version with what was answered, in the given
-    language: rating labels, option labels and item names included. `mask` hides the contact
-    details in open text (privacy.queries.text_masker)."""
-    cells = {(a.question_id, a.dimension_id, a.role): a for a in response.answers.all()}
-    result = []
-    for question in version_questions(response.version):
-        items = list(question.items.all())
-        if question.type == QuestionType.MATRIX:
-            lines = [
-                AnswerLine(
-                    label=i.dimension.name(language),
-                    value=_rating(question, _number(cells, question, i, AnswerRole.VALUE)),
-                )
-                for i in items
-            ]
-            layout = "matrix"
-        elif question.type == QuestionType.EXPECTATION:
-            lines = []
-            for i in items:
-                expected = _number(cells, question, i, AnswerRole.EXPECTED)
-                experienced = _number(cells, question, i, AnswerRole.EXPERIENCED)
-                both = expected is not None and experienced is not None
-                lines.append(
-                    AnswerLine(
-                        label=i.dimension.name(language),
-                        expected=_rating(question, expected),
-                        experienced=_rating(question, experienced),
-                        gap=experienced - expected if both else None,
-                    )
-                )
-            layout = "expectation"
-        else:
-            answer = cells.get((question.pk, None, AnswerRole.VALUE))
-            lines = [AnswerLine(value=_plain_value(question, answer, language, mask))]
-            layout = "plain"
-        result.append(AnsweredQuestion(question, question.text(language), layout, lines))
-    return result
-
-
-def _number(cells, question: Question, item, role: str) -> int | None:
-    answer = cells.get((question.pk, item.dimension_id, role))
-    return answer.number if answer is not None else None
 
 
 @require_action(Action.VIEW_RECORDS)
