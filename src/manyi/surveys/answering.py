@@ -114,16 +114,28 @@ def parse_page(questions: Iterable[Question], data: Mapping) -> ParsedPage:
     return page
 
 
+def answer_required() -> str:
+    """The message beside a required question left unanswered (one wording everywhere)."""
+    return _("Please answer this question.")
+
+
+def unanswered(questions: Iterable[Question], answered) -> dict[str, str]:
+    """{field: message} for every input of the required `questions` not in `answered`."""
+    return {
+        name: answer_required()
+        for question in questions
+        if question.required
+        for name, _dimension, _role in question_cells(question)
+        if name not in answered
+    }
+
+
 def check_required(page: ParsedPage, shown: Iterable[Question]) -> None:
     """Add a message for every unanswered input of a required, shown question. Kept apart
     from parsing because what is shown depends on the answers just parsed."""
     answered = {field_name(c.question, c.dimension, c.role) for c in page.cells}
-    for question in shown:
-        if not question.required:
-            continue
-        for name, _dimension, _role in question_cells(question):
-            if name not in answered and name not in page.errors:
-                page.errors[name] = _("Please answer this question.")
+    for name, message in unanswered(shown, answered).items():
+        page.errors.setdefault(name, message)
 
 
 def _values(data: Mapping, name: str) -> list[str]:

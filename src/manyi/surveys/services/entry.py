@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from manyi.customers.models import Customer
 
-from ..answering import FIELD_PREFIX, TamperedInput, question_cells
+from ..answering import FIELD_PREFIX, TamperedInput, answer_required, question_cells
 from ..models import Question, Response, Survey
 from .responding import response_save_page, response_start, response_submit, version_questions
 
@@ -83,7 +83,7 @@ def response_enter(
             for codes in submitted.missing.values():
                 for code in codes:
                     first_field = question_cells(by_code[code])[0][0]
-                    result.errors[first_field] = _("Please answer this question.")
+                    result.errors[first_field] = answer_required()
             if submitted.ok:
                 result.response = submitted.response
         if not result.ok:

@@ -16,8 +16,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ..answering import TamperedInput
-from ..answering import question_cells as cells
+from ..answering import TamperedInput, unanswered
 from ..choices import InvitationChannel, ResponseChannel, SurveyStatus
 from ..models import Invitation, Response, Survey
 from ..respond_layout import Layout, question_view
@@ -138,13 +137,8 @@ def _get(visit: _Visit):
     page = page if page in visible else visible[0]
     values, errors, note = layout.form_values(), {}, ""
     if visit.request.GET.get("missing"):  # sent here by a submission that was incomplete
-        errors = {
-            name: _("Please answer this question.")
-            for q in layout.shown(page)
-            if q.required and not layout.same_page_condition(q)
-            for name, _dim, _role in cells(q)
-            if name not in values
-        }
+        asked = [q for q in layout.shown(page) if not layout.same_page_condition(q)]
+        errors = unanswered(asked, values)
         note = _("Some required questions are not answered yet. Please answer them to submit.")
     return _page(visit, layout, page, values=values, errors=errors, note=note)
 
