@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from manyi.accounts.models import User
-from manyi.surveys.answering import is_shown
+from manyi.surveys.answering import shown_questions
 from manyi.surveys.choices import SurveyStatus
 from manyi.surveys.models import Question, Survey
 from manyi.surveys.services.design import survey_create_from_blueprint
@@ -116,7 +116,7 @@ def shown_and_answered(survey: DemoSurvey, rows: list[tuple]) -> tuple[int, int]
         code = by_pk[question_pk].code
         chosen = json.loads(choices)
         values[code] = True if dimension else number if number is not None else chosen or text
-    shown = [q for q in survey.questions if is_shown(q, values)]
+    shown = shown_questions(survey.questions, values)
     return len(shown), sum(1 for q in shown if q.pk in answered_ids)
 
 

@@ -191,6 +191,14 @@ def answer_values(answers: Iterable[Answer | Cell]) -> dict[str, object]:
     return values
 
 
+def shown_questions(questions: Iterable[Question], values: Mapping[str, object]) -> list:
+    """The questions the answers so far show: the one rule (`is_shown`) that the respondent
+    pages, staff entry, the validity of a response and the demo all follow. (The respondent
+    page also lists a question whose condition is on its own page, with a note: without
+    JavaScript it cannot appear when the condition is met; `respond_layout`.)"""
+    return [q for q in questions if is_shown(q, values)]
+
+
 def is_shown(question: Question, values: Mapping[str, object]) -> bool:
     """Apply the question's `show_if` rule to earlier answers; no rule means always shown."""
     rule = question.show_if or {}

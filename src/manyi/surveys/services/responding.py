@@ -14,9 +14,9 @@ from ..answering import (
     TamperedInput,
     answer_values,
     check_required,
-    is_shown,
     parse_page,
     question_cells,
+    shown_questions,
 )
 from ..choices import ResponseStatus
 from ..models import Answer, Invitation, Question, Response, Survey, SurveyVersion
@@ -62,10 +62,6 @@ def _answers(response: Response, exclude_page: int | None = None) -> list[Answer
     if exclude_page is not None:
         answers = answers.exclude(question__page=exclude_page)
     return list(answers)
-
-
-def shown_questions(questions: list[Question], values: dict) -> list[Question]:
-    return [q for q in questions if is_shown(q, values)]
 
 
 @transaction.atomic
