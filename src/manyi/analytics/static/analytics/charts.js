@@ -129,13 +129,16 @@
       }
     });
     /* Dates marked on the time axis (an action's windows) and a target level: mark lines of
-       the first series, labelled on the canvas. */
+       the first series, labelled on the canvas. Labels come from functions, as everywhere
+       here: a string formatter is an ECharts template ({b}, {style|...}), not text. */
     var marks = (d.marks || []).map(function (m) {
-      return { xAxis: m.x, name: m.name, label: { formatter: m.name, position: "end" } };
+      return { xAxis: m.x, name: m.name,
+        label: { formatter: function () { return m.name; }, position: "end" } };
     });
     if (d.target !== null && d.target !== undefined) {
       marks.push({ yAxis: d.target, name: d.target_label,
-        label: { formatter: d.target_label + " " + d.target + d.unit, position: "insideEndTop" },
+        label: { formatter: function () { return d.target_label + " " + show(d.target, d.unit); },
+          position: "insideEndTop" },
         lineStyle: { color: BAD } });
     }
     if (marks.length && series.length) {
