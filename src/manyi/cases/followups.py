@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from manyi.customers.models import Customer, PurchaseItem
 from manyi.surveys.services.distribution import eligible_customers
 
 from .choices import MessageStatus
 from .models import CaseMessage, FollowUp, MessageTemplate
-from .placeholders import fill, names_in
+from .placeholders import fill, names_in, our_product, sender_values
 
 # A follow-up is about no case: these placeholders have nothing to stand for.
 CASE_ONLY = ("case_no", "subject")
@@ -95,17 +94,13 @@ def fill_for(template: MessageTemplate, customers: list[Customer], user) -> dict
     """The message for each customer, as plain text, in their language where it exists."""
     variants = _variants(template)
     products = _latest_products([c.pk for c in customers])
-    agent = (user.get_full_name() or user.get_username()) if user else ""
-    company = getattr(settings, "MANYI_COMPANY_NAME", "") or ""
+    sender = sender_values(user)
     filled = {}
     for customer in customers:
         chosen = variants.get(customer.language or settings.LANGUAGE_CODE, template)
-        product = products.get(customer.pk)
-        if not product:
-            with translation.override(chosen.language):
-                product = str(_("our product"))
-        values = {"customer_name": customer.name, "product": product, "agent": agent,
-                  "company": company, "case_no": "", "subject": ""}  # fmt: skip
+        product = products.get(customer.pk) or our_product(chosen.language)
+        values = {"customer_name": customer.name, "product": product, **sender,
+                  "case_no": "", "subject": ""}  # fmt: skip
         filled[customer.pk] = Filled(
             chosen.language, fill(chosen.subject, values), fill(chosen.body, values)
         )

@@ -16,15 +16,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from manyi.core.sms import send_sms
 from manyi.surveys.services.distribution import addresses_of, retry_delay, stale_before
 
 from .choices import EntryKind, MessageStatus, ReplyChannel
 from .models import Case, CaseEntry, CaseMessage, MessageTemplate
-from .placeholders import fill
+from .placeholders import fill, our_product, sender_values
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +48,7 @@ def values_for(case: Case, user) -> dict[str, str]:
         "customer_name": case.customer.name,
         "product": product,
         "case_no": case.number,
-        "agent": (user.get_full_name() or user.get_username()) if user else "",
-        "company": getattr(settings, "MANYI_COMPANY_NAME", "") or "",
+        **sender_values(user),
         "subject": case.subject,
     }
 
@@ -59,9 +57,7 @@ def filled(template: MessageTemplate, case: Case, user) -> tuple[str, str]:
     """(subject, text) of the template for this case, as plain text; a case about no
     purchase says "our product" in the template's language."""
     values = values_for(case, user)
-    if not values["product"]:
-        with translation.override(template.language):
-            values["product"] = str(_("our product"))
+    values["product"] = values["product"] or our_product(template.language)
     return fill(template.subject, values), fill(template.body, values)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import string
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDERS = {
@@ -55,3 +57,17 @@ def fill(text: str, values: dict[str, str]) -> str:
         if field is not None:
             parts.append(str(values.get(field, "")))
     return "".join(parts)
+
+
+def sender_values(user) -> dict[str, str]:
+    """{agent} and {company}: who sends the message, for whom."""
+    return {
+        "agent": (user.get_full_name() or user.get_username()) if user else "",
+        "company": getattr(settings, "MANYI_COMPANY_NAME", "") or "",
+    }
+
+
+def our_product(language: str) -> str:
+    """{product} when the message is about no purchase, in the template's language."""
+    with translation.override(language):
+        return str(_("our product"))

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from manyi.accounts import access
 from manyi.accounts.access import Action
@@ -16,17 +15,15 @@ from manyi.accounts.decorators import require_action
 from manyi.core.paging import page_of
 from manyi.customers.models import Customer
 from manyi.surveys.selection import SelectionFilterSet
+from manyi.surveys.services.distribution import EXCLUSION_REASONS
 
 from . import followups
 from .choices import MessageStatus
 from .forms import FollowUpForm
 from .models import CaseMessage, FollowUp
 
-EXCLUSION_REASONS = {
-    "no_consent": gettext_lazy("No consent to be contacted on this channel"),
-    "no_contact": gettext_lazy("No address on this channel"),
-    "contacted_recently": gettext_lazy("Contacted recently (contact-frequency cap)"),
-}
+# A follow-up is sent to whom it may concern, not once per survey.
+REASONS = ("no_consent", "no_contact", "contacted_recently")
 
 
 def _selection(request, data) -> SelectionFilterSet:
@@ -55,10 +52,7 @@ def followup_new(request):
                 try:
                     followup = followups.followup_create(
                         template=template, channel=channel, customers=filterset.qs,
-                        user=request.user, filters={
-                            name: request.POST[name] for name in filterset.filters
-                            if request.POST.get(name, "").strip()
-                        },
+                        user=request.user, filters=filterset.params(request.POST),
                     )  # fmt: skip
                 except followups.NobodyToSend:
                     messages.error(request, _("Nobody in this selection can receive it."))
@@ -74,7 +68,7 @@ def followup_new(request):
             preview = {
                 "selected": selection.selected,
                 "eligible": len(selection.eligible),
-                "excluded": [(EXCLUSION_REASONS[k], n) for k, n in selection.excluded.items()],
+                "excluded": [(EXCLUSION_REASONS[k], selection.excluded[k]) for k in REASONS],
                 "message": followups.preview(template, selection, request.user),
             }
     return render(
@@ -112,8 +106,6 @@ def followup_detail(request, pk: int):
             "counts": counts,
             "done": counts["total"] and not counts["waiting"],
             "page": page_of(request, rows.order_by("pk")),
-            "excluded": [
-                (EXCLUSION_REASONS[k], followup.summary.get(k, 0)) for k in EXCLUSION_REASONS
-            ],
+            "excluded": [(EXCLUSION_REASONS[k], followup.summary.get(k, 0)) for k in REASONS],
         },
     )

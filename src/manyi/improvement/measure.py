@@ -29,18 +29,16 @@ from manyi.analytics.queries import (
     period_starts,
 )
 from manyi.cases.choices import CaseType
+from manyi.cases.figures import rate
 from manyi.cases.models import Case
 from manyi.customers.models import Purchase, PurchaseItem
 from manyi.metrics import counts as mc
 from manyi.metrics import effects
-from manyi.metrics.intervals import poisson_exact
 from manyi.metrics.scores import Estimate, mean, nps, proportion
 
 from .choices import Comparison, Method, Metric
 from .models import Improvement
 from .scopes import SCOPES
-
-ALL = object()  # group key of an ungrouped count
 
 
 @dataclass(frozen=True)
@@ -134,10 +132,10 @@ def _survey_groups(improvement: Improvement, since, until, group_by=None) -> tup
     treated = _survey_counts(improvement, _filters(improvement, since, until, treated_value),
                              group_by)  # fmt: skip
     comparison: dict = {}
-    if improvement.comparison == Comparison.REST and improvement.scope:
+    if improvement.has_comparison and improvement.comparison == Comparison.REST:
         whole = _survey_counts(improvement, _filters(improvement, since, until), group_by)
         comparison = {g: mc.subtract(c, treated.get(g, {})) for g, c in whole.items()}
-    elif improvement.comparison == Comparison.GROUP and improvement.scope:
+    elif improvement.has_comparison:  # one other group
         value = _parse(improvement, improvement.comparison_value)
         comparison = _survey_counts(
             improvement, _filters(improvement, since, until, value), group_by
@@ -167,7 +165,7 @@ def _where(improvement: Improvement, value) -> tuple[Q, Q]:
 
 def _rate_counts(improvement: Improvement, since, until, cases_q: Q, buyers_q: Q, period=None):
     """{group: (complaints, customers who bought)}; the group is a period start with
-    `period`, else ALL."""
+    `period`, else None (as the survey counts)."""
     start, end = day_instants(since, until)
     complaints = Case.objects.filter(case_type=CaseType.COMPLAINT, opened_at__gte=start,
                                      opened_at__lt=end).filter(cases_q)  # fmt: skip
@@ -175,7 +173,7 @@ def _rate_counts(improvement: Improvement, since, until, cases_q: Q, buyers_q: Q
         complaints = complaints.filter(category_id=improvement.category_id)
     buying = Purchase.objects.filter(purchased_at__gte=start, purchased_at__lt=end).filter(buyers_q)
     if period is None:
-        return {ALL: (complaints.count(), buying.values("customer_id").distinct().count())}
+        return {None: (complaints.count(), buying.values("customer_id").distinct().count())}
     # Periods in the site's time zone (Trunc uses the current one), like the survey counts.
     events = dict(
         complaints.annotate(p=Trunc("opened_at", period, output_field=DateField()))
@@ -193,9 +191,9 @@ def _rate_groups(improvement: Improvement, since, until, period=None) -> tuple[d
     cases_q, buyers_q = _where(improvement, treated_value)
     treated = _rate_counts(improvement, since, until, cases_q, buyers_q, period)
     comparison: dict = {}
-    if improvement.comparison == Comparison.REST and improvement.scope:
+    if improvement.has_comparison and improvement.comparison == Comparison.REST:
         comparison = _rate_counts(improvement, since, until, ~cases_q, ~buyers_q, period)
-    elif improvement.comparison == Comparison.GROUP and improvement.scope:
+    elif improvement.has_comparison:  # one other group
         other_cases, other_buyers = _where(
             improvement, _parse(improvement, improvement.comparison_value)
         )
@@ -204,13 +202,12 @@ def _rate_groups(improvement: Improvement, since, until, period=None) -> tuple[d
 
 
 def _rate_reading(events: int, base: int) -> Reading:
-    if base <= 0:
+    """Complaints per 100 customers, with the exact Poisson interval of the complaint
+    figures (`cases.figures.rate`)."""
+    shown = rate(events, base)
+    if shown.value is None:
         return Reading(Estimate.empty(), None, events)
-    interval = poisson_exact(events)
-    estimate = Estimate(
-        100 * events / base, 100 * interval.low / base, 100 * interval.high / base, base,
-        base >= _min_n(),
-    )  # fmt: skip
+    estimate = Estimate(shown.value, shown.low, shown.high, base, base >= _min_n())
     return Reading(estimate, effects.rate(events, base), events)
 
 
@@ -221,15 +218,16 @@ def _readings(improvement: Improvement, since, until) -> tuple[Reading, Reading 
     if improvement.metric == Metric.COMPLAINT_RATE:
         treated, comparison = _rate_groups(improvement, since, until)
         return (
-            _rate_reading(*treated[ALL]),
-            _rate_reading(*comparison[ALL]) if comparison else None,
+            _rate_reading(*treated[None]),
+            _rate_reading(*comparison[None]) if comparison else None,
         )
     treated, comparison = _survey_groups(improvement, since, until)
     scale = _scale(catalogue(_filters(improvement, since, until).survey_ids))
-    has_comparison = improvement.comparison != Comparison.NONE and bool(improvement.scope)
     return (
         _survey_reading(improvement, treated.get(None, {}), scale),
-        _survey_reading(improvement, comparison.get(None, {}), scale) if has_comparison else None,
+        _survey_reading(improvement, comparison.get(None, {}), scale)
+        if improvement.has_comparison
+        else None,
     )
 
 
@@ -285,13 +283,12 @@ def timeline(improvement: Improvement, today: dt.date) -> Timeline:
         other = [
             _survey_reading(improvement, comparison.get(p, {}), scale).estimate for p in starts
         ]
-    has_comparison = improvement.comparison != Comparison.NONE and bool(improvement.scope)
     marks = [
         ("before", period_start(improvement.before_since, period)),
         ("after", period_start(improvement.after_since, period)),
         ("end", period_start(improvement.after_until, period)),
     ]
-    return Timeline(period, starts, line, other if has_comparison else None, marks)
+    return Timeline(period, starts, line, other if improvement.has_comparison else None, marks)
 
 
 def group_name(improvement: Improvement, value_text: str, language: str) -> str:

@@ -113,12 +113,13 @@ class Improvement(models.Model):
         return f"PDCA-{self.pk:05d}"
 
     @property
-    def higher_is_better(self) -> bool:
-        return self.metric != Metric.COMPLAINT_RATE
+    def has_comparison(self) -> bool:
+        """Measured against a comparison group (which needs a group the action touches)."""
+        return self.comparison != Comparison.NONE and bool(self.scope)
 
     @property
-    def window_days(self) -> int:
-        return (self.before_until - self.before_since).days + 1
+    def higher_is_better(self) -> bool:
+        return self.metric != Metric.COMPLAINT_RATE
 
     def after_window_over(self, today: dt.date) -> bool:
         return self.after_until < today

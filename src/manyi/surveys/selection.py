@@ -46,3 +46,8 @@ class SelectionFilterSet(CustomerFilterSet):
 
     def filter_last_purchase_before(self, queryset, name, value):
         return self._with_last_purchase(queryset).filter(last_purchase__date__lte=value)
+
+    def params(self, data) -> dict[str, str]:
+        """The selection as posted, non-empty fields only: stored with what was sent
+        (a distribution, a follow-up) so that it can be shown and drawn again."""
+        return {name: data[name] for name in self.filters if data.get(name, "").strip()}

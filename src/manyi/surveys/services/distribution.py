@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from manyi.core.sms import send_sms
 from manyi.customers.choices import ContactKind
@@ -62,6 +63,15 @@ def addresses_of(customer_ids, channel: str) -> dict[int, str]:
     for customer_id, value in contacts.values_list("customer_id", "value"):
         addresses.setdefault(customer_id, value)
     return addresses
+
+
+# Why a customer is left out of a sending (Eligibility.excluded), as the pages say it.
+EXCLUSION_REASONS = {
+    "no_consent": gettext_lazy("No consent to be contacted on this channel"),
+    "no_contact": gettext_lazy("No address on this channel"),
+    "already_invited": gettext_lazy("Already invited to this survey (or to this wave)"),
+    "contacted_recently": gettext_lazy("Contacted recently (contact-frequency cap)"),
+}
 
 
 @dataclass(frozen=True)

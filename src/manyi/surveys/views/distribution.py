@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from ..models import Distribution, Invitation, Survey, Trigger
 from ..sampling import sample_count
 from ..selection import SelectionFilterSet
 from ..services.distribution import (
+    EXCLUSION_REASONS,
     Message,
     distribution_create,
     eligible_customers,
@@ -32,13 +33,6 @@ from ..services.distribution import (
     trigger_switch,
 )
 from ..services.waves import wave_for
-
-EXCLUSION_REASONS = {
-    "no_consent": gettext_lazy("No consent to be contacted on this channel"),
-    "no_contact": gettext_lazy("No address on this channel"),
-    "already_invited": gettext_lazy("Already invited to this survey (or to this wave)"),
-    "contacted_recently": gettext_lazy("Contacted recently (contact-frequency cap)"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,12 +51,6 @@ def _survey(request, pk: int) -> Survey:
 def _selection(request, data) -> SelectionFilterSet:
     customers = Customer.objects.visible_to(request.user)
     return SelectionFilterSet(data, queryset=customers)
-
-
-def _selection_params(filterset: SelectionFilterSet, data) -> dict[str, str]:
-    """The selection as posted, non-empty fields only: stored with the distribution so that
-    it can be drawn again."""
-    return {name: data[name] for name in filterset.filters if data.get(name, "").strip()}
 
 
 def _describe_selection(request, filters: dict) -> list[tuple[str, str]]:
@@ -133,7 +121,7 @@ def distribute(request, pk: int):
                     user=request.user,
                     channel=form.cleaned_data["channel"],
                     customers=filterset.qs,
-                    filters=_selection_params(filterset, request.POST),
+                    filters=filterset.params(request.POST),
                     seed=form.cleaned_data["seed"],
                     sample_size=form.cleaned_data["sample_size"],
                     sample_percent=form.cleaned_data["sample_percent"],
